@@ -1,0 +1,53 @@
+package dev.lustreha.domain;
+
+import java.util.Comparator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A role's name within its file system: {@code mgs}, {@code mds01}..., {@code oss01}... Ordered by
+ * type (start order) then index, which is also the deterministic order claims prefer.
+ */
+public record RoleId(RoleType type, int index) implements Comparable<RoleId> {
+
+    private static final Pattern FORMAT = Pattern.compile("(mgs)|(mds|oss)(\\d{2,4})");
+    private static final Comparator<RoleId> ORDER =
+            Comparator.comparing(RoleId::type).thenComparingInt(RoleId::index);
+
+    public RoleId {
+        if (type == null) {
+            throw new IllegalArgumentException("role type is required");
+        }
+        if (index < 1 || index > 9999) {
+            throw new IllegalArgumentException("role index must be 1..9999, not " + index);
+        }
+        if (type == RoleType.MGS && index != 1) {
+            throw new IllegalArgumentException("a file system has one MGS role, not mgs" + index);
+        }
+    }
+
+    public static RoleId parse(String value) {
+        Matcher m = FORMAT.matcher(value == null ? "" : value);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a role id: '" + value + "' (expected mgs, mdsNN or ossNN)");
+        }
+        if (m.group(1) != null) {
+            return new RoleId(RoleType.MGS, 1);
+        }
+        return new RoleId(RoleType.ofPrefix(m.group(2)), Integer.parseInt(m.group(3)));
+    }
+
+    public String value() {
+        return type == RoleType.MGS ? type.prefix() : String.format("%s%02d", type.prefix(), index);
+    }
+
+    @Override
+    public int compareTo(RoleId other) {
+        return ORDER.compare(this, other);
+    }
+
+    @Override
+    public String toString() {
+        return value();
+    }
+}
