@@ -68,12 +68,7 @@ public final class DynamoRoleStore implements RoleStore {
 
     @Override
     public Optional<Role> load(RoleKey key) {
-        return call("load " + key, () -> {
-            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(rolesTable)
-                    .key(RoleItems.key(key))
-                    .consistentRead(true)).item();
-            return item == null || item.isEmpty() ? Optional.empty() : Optional.of(RoleItems.toRole(item));
-        });
+        return get(rolesTable, key, RoleItems::toRole, "load " + key);
     }
 
     @Override
@@ -241,18 +236,24 @@ public final class DynamoRoleStore implements RoleStore {
 
     @Override
     public Optional<RoleResources> resources(RoleKey key) {
-        return call("load resources of " + key, () -> {
-            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(resourcesTable)
-                    .key(RoleItems.key(key))
-                    .consistentRead(true)).item();
-            return item == null || item.isEmpty() ? Optional.empty() : Optional.of(RoleItems.toResources(item));
-        });
+        return get(resourcesTable, key, RoleItems::toResources, "load resources of " + key);
     }
 
     @Override
     public List<RoleResources> resources(FileSystemName fileSystem) {
         return query(resourcesTable, fileSystem, "", RoleItems::toResources,
                 Comparator.comparing(r -> r.role().id()));
+    }
+
+    /** One item by key, strongly consistent. */
+    private <T> Optional<T> get(String table, RoleKey key, Function<Map<String, AttributeValue>, T> decode,
+            String what) {
+        return call(what, () -> {
+            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
+                    .key(RoleItems.key(key))
+                    .consistentRead(true)).item();
+            return item == null || item.isEmpty() ? Optional.empty() : Optional.of(decode.apply(item));
+        });
     }
 
     private <T> List<T> query(String table, FileSystemName fileSystem, String idPrefix,

@@ -20,10 +20,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * 32 threads claim the same 4 roles over and over. The conditional claim must give exactly one
@@ -36,17 +35,8 @@ class ClaimConcurrencyIT {
     private static final int ATTEMPTS_PER_THREAD = 20;
     private static final List<String> ROLES = List.of("oss01", "oss02", "oss03", "oss04");
 
-    private static RoleStoreFixture fx;
-
-    @BeforeAll
-    static void start() {
-        fx = new RoleStoreFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
+    @RegisterExtension
+    static final RoleStoreFixture fx = new RoleStoreFixture();
 
     private record Win(String roleId, long epoch, String owner, Optional<String> previousOwner, int thread) {
     }

@@ -24,10 +24,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -40,18 +39,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /** Every conditional path of the role store, against DynamoDB Local. */
 class DynamoRoleStoreIT {
 
-    private static RoleStoreFixture fx;
+    @RegisterExtension
+    static final RoleStoreFixture fx = new RoleStoreFixture();
     private FileSystemName fs;
-
-    @BeforeAll
-    static void start() {
-        fx = new RoleStoreFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
 
     @BeforeEach
     void freshFileSystem() {

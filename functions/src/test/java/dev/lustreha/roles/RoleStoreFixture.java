@@ -2,6 +2,7 @@ package dev.lustreha.roles;
 
 import dev.lustreha.domain.FileSystemName;
 import dev.lustreha.domain.Role;
+import dev.lustreha.domain.RoleId;
 import dev.lustreha.domain.RoleKey;
 import dev.lustreha.local.Repository;
 import dev.lustreha.local.dynamodb.DynamoDbLocal;
@@ -9,23 +10,36 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** DynamoDB Local with the template's tables and a store on it; each test takes a fresh file system name. */
-final class RoleStoreFixture implements AutoCloseable {
+/**
+ * DynamoDB Local with the template's tables and a store on it, for one test class
+ * ({@code @RegisterExtension static}); each test takes a fresh file system name.
+ */
+final class RoleStoreFixture implements BeforeAllCallback, AfterAllCallback {
 
     static final String AZ = "us-east-1a";
     private static final AtomicInteger FILE_SYSTEMS = new AtomicInteger();
 
-    final DynamoDbLocal local;
-    final DynamoDbClient client;
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
-    final DynamoRoleStore store;
+    DynamoDbLocal local;
+    DynamoDbClient client;
+    DynamoRoleStore store;
 
-    RoleStoreFixture() {
+    @Override
+    public void beforeAll(ExtensionContext context) {
         local = DynamoDbLocal.startWithTables(Repository.file("template.yaml"));
         client = local.newClient();
         store = new DynamoRoleStore(client, "RolesTable", "ResourcesTable", clock);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        client.close();
+        local.close();
     }
 
     /** A file system name no other test of this JVM uses. */
@@ -34,17 +48,11 @@ final class RoleStoreFixture implements AutoCloseable {
     }
 
     Role createVacant(FileSystemName fs, String roleId) {
-        Role role = Role.vacant(new RoleKey(fs, dev.lustreha.domain.RoleId.parse(roleId)), AZ, clock.instant());
+        Role role = Role.vacant(new RoleKey(fs, RoleId.parse(roleId)), AZ, clock.instant());
         if (!store.createIfAbsent(role)) {
             throw new IllegalStateException(role.key() + " already exists");
         }
         return role;
-    }
-
-    @Override
-    public void close() {
-        client.close();
-        local.close();
     }
 
     /** A clock tests move by hand, so timestamps are predictable. */
