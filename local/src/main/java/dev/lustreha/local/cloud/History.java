@@ -1,0 +1,85 @@
+package dev.lustreha.local.cloud;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What happened in the simulated cloud, in order: every API call (by operation, succeeded or
+ * failed) and every change of state, with the facts an invariant checker needs (for a detach: the
+ * holder's instance state at that moment). Invariants are checked from this record, never from the
+ * orchestrator's own logs.
+ */
+public final class History {
+
+    /** One change of state, e.g. {@code Ec2.DetachVolume} with volume, instance, holder state and force. */
+    public record Entry(Instant at, long seq, String action, Map<String, String> details) {
+        public String get(String key) {
+            return details.get(key);
+        }
+    }
+
+    private final SimClock clock;
+    private final List<Entry> entries = new ArrayList<>();
+    private final Map<String, Long> calls = new TreeMap<>();
+    private final Map<String, Long> failures = new TreeMap<>();
+
+    public History(SimClock clock) {
+        this.clock = clock;
+    }
+
+    /** Records a change of state; {@code details} are alternating keys and values. */
+    public void record(String action, String... details) {
+        if (details.length % 2 != 0) {
+            throw new IllegalArgumentException("details are key/value pairs: " + List.of(details));
+        }
+        Map<String, String> map = new TreeMap<>();
+        for (int i = 0; i < details.length; i += 2) {
+            if (details[i + 1] != null) {
+                map.put(details[i], details[i + 1]);
+            }
+        }
+        synchronized (clock) {
+            entries.add(new Entry(clock.now(), entries.size(), action, Map.copyOf(map)));
+        }
+    }
+
+    /** Counts one API call, e.g. {@code Ec2.AttachVolume}. */
+    public void countCall(String operation) {
+        synchronized (clock) {
+            calls.merge(operation, 1L, Long::sum);
+        }
+    }
+
+    /** Counts one failed API call (an error returned to the caller). */
+    public void countFailure(String operation) {
+        synchronized (clock) {
+            failures.merge(operation, 1L, Long::sum);
+        }
+    }
+
+    public List<Entry> entries() {
+        synchronized (clock) {
+            return List.copyOf(entries);
+        }
+    }
+
+    public List<Entry> entries(String action) {
+        return entries().stream().filter(e -> e.action().equals(action)).toList();
+    }
+
+    /** API calls by operation, failed ones included. */
+    public Map<String, Long> calls() {
+        synchronized (clock) {
+            return Map.copyOf(calls);
+        }
+    }
+
+    public Map<String, Long> failures() {
+        synchronized (clock) {
+            return Map.copyOf(failures);
+        }
+    }
+}

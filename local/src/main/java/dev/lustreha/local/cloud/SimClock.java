@@ -1,0 +1,135 @@
+package dev.lustreha.local.cloud;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.PriorityQueue;
+
+/**
+ * The local cloud's virtual time and its scheduler. Every transient state of the simulated cloud
+ * (attaching, stopping, Pending:Wait, ...) ends in an action scheduled here, and nothing happens
+ * until the clock is advanced: by a test, step by step, or by a {@link Pacer} that maps wall time
+ * to virtual time while real workflows run.
+ *
+ * <p>This object is also the one lock of the simulated cloud: every simulated API call and every
+ * scheduled action runs while holding it, so the cloud's state changes one step at a time in a
+ * single order, whatever threads call in.
+ */
+public final class SimClock {
+
+    private final PriorityQueue<Timer> queue = new PriorityQueue<>();
+    private Instant now;
+    private long sequence;
+
+    public SimClock(Instant start) {
+        this.now = start;
+    }
+
+    /** A scheduled action; {@link #cancel()} keeps it from running. */
+    public final class Timer implements Comparable<Timer> {
+        private final Instant at;
+        private final long seq;
+        private final String label;
+        private final Runnable action;
+        private boolean cancelled;
+
+        private Timer(Instant at, long seq, String label, Runnable action) {
+            this.at = at;
+            this.seq = seq;
+            this.label = label;
+            this.action = action;
+        }
+
+        public void cancel() {
+            synchronized (SimClock.this) {
+                cancelled = true;
+            }
+        }
+
+        public Instant at() {
+            return at;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            int c = at.compareTo(o.at);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+
+        @Override
+        public String toString() {
+            return label + "@" + at;
+        }
+    }
+
+    public synchronized Instant now() {
+        return now;
+    }
+
+    /** A {@link Clock} that reads this virtual time, for code that takes a java.time clock. */
+    public Clock asClock() {
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException("the simulated cloud runs in UTC");
+            }
+
+            @Override
+            public Instant instant() {
+                return now();
+            }
+        };
+    }
+
+    /** Runs {@code action} once the clock has advanced by {@code delay} (at the earliest on the next advance). */
+    public synchronized Timer schedule(Duration delay, String label, Runnable action) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("negative delay " + delay + " for " + label);
+        }
+        Timer timer = new Timer(now.plus(delay), sequence++, label, action);
+        queue.add(timer);
+        return timer;
+    }
+
+    /**
+     * Moves time forward by {@code duration}, running every action due on the way in time order
+     * (ties in scheduling order). Actions may schedule more actions; those due within the window
+     * run too.
+     */
+    public synchronized void advance(Duration duration) {
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("time only moves forward: " + duration);
+        }
+        Instant target = now.plus(duration);
+        while (!queue.isEmpty() && !queue.peek().at.isAfter(target)) {
+            Timer next = queue.poll();
+            if (next.cancelled) {
+                continue;
+            }
+            if (next.at.isAfter(now)) {
+                now = next.at;
+            }
+            next.action.run();
+        }
+        now = target;
+    }
+
+    /** Runs what is due now without moving time. */
+    public void runDue() {
+        advance(Duration.ZERO);
+    }
+
+    /** When the next pending action is due, if any. */
+    public synchronized Optional<Instant> nextDue() {
+        queue.removeIf(t -> t.cancelled);
+        return Optional.ofNullable(queue.peek()).map(Timer::at);
+    }
+}
