@@ -1,0 +1,90 @@
+package dev.lustreha.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Detaching (DESIGN.md §3, step 3): the role's ENI and volumes come off every instance other than
+ * the new owner. Never from a holder that is not fenced (I2). A normal detach first; Force only when
+ * the holder is fenced and the attachment is stuck: {@code busy}, or {@code detaching} for longer
+ * than the bound.
+ */
+public final class DetachPlanner {
+
+    private DetachPlanner() {
+    }
+
+    public enum Kind { ENI, VOLUME }
+
+    /** One detach call to make: for an ENI the attachment id, for a volume the holder. */
+    public record Detach(Kind kind, String resourceId, String holder, String attachmentId, boolean force) {
+    }
+
+    /**
+     * @param detaches calls to make now
+     * @param unfenced holders of the role's resources that are not fenced: nothing is detached from
+     *     them; the handover must fence them first
+     * @param done nothing of the role is attached to another instance any more
+     */
+    public record Decision(List<Detach> detaches, List<String> unfenced, boolean done) {
+    }
+
+    /**
+     * @param detachingSince when this handover first asked each resource to detach (or saw it detaching)
+     */
+    public static Decision decide(String me, EniView eni, List<VolumeView> volumes, Map<String, InstanceView> holders,
+            Map<String, Instant> detachingSince, Instant now, Duration stuckAfter) {
+        List<Detach> detaches = new ArrayList<>();
+        TreeSet<String> unfenced = new TreeSet<>();
+        boolean done = true;
+        Optional<EniView.Attachment> ea = eni.attachment();
+        if (ea.isPresent() && !ea.get().instanceId().equals(me)) {
+            done = false;
+            String holder = ea.get().instanceId();
+            if (!fenced(holder, holders)) {
+                unfenced.add(holder);
+            } else if (!"detaching".equals(ea.get().status())) {
+                detaches.add(new Detach(Kind.ENI, eni.eniId(), holder, ea.get().attachmentId(), false));
+            } else if (stuck(eni.eniId(), detachingSince, now, stuckAfter)) {
+                detaches.add(new Detach(Kind.ENI, eni.eniId(), holder, ea.get().attachmentId(), true));
+            }
+        }
+        for (VolumeView v : volumes) {
+            Optional<VolumeView.Attachment> va = v.attachment();
+            if (va.isEmpty() || va.get().instanceId().equals(me)) {
+                continue;
+            }
+            done = false;
+            String holder = va.get().instanceId();
+            if (!fenced(holder, holders)) {
+                unfenced.add(holder);
+                continue;
+            }
+            switch (va.get().state()) {
+                case "busy" -> detaches.add(new Detach(Kind.VOLUME, v.volumeId(), holder, null, true));
+                case "detaching" -> {
+                    if (stuck(v.volumeId(), detachingSince, now, stuckAfter)) {
+                        detaches.add(new Detach(Kind.VOLUME, v.volumeId(), holder, null, true));
+                    }
+                }
+                default -> detaches.add(new Detach(Kind.VOLUME, v.volumeId(), holder, null, false));
+            }
+        }
+        return new Decision(List.copyOf(detaches), List.copyOf(unfenced), done);
+    }
+
+    private static boolean fenced(String holder, Map<String, InstanceView> holders) {
+        InstanceView v = holders.get(holder);
+        return v == null || v.state().isFenced();
+    }
+
+    private static boolean stuck(String resourceId, Map<String, Instant> since, Instant now, Duration bound) {
+        Instant started = since.get(resourceId);
+        return started != null && Duration.between(started, now).compareTo(bound) >= 0;
+    }
+}

@@ -1,0 +1,298 @@
+package dev.lustreha.ec2;
+
+import dev.lustreha.domain.EniView;
+import dev.lustreha.domain.InstanceState;
+import dev.lustreha.domain.InstanceView;
+import dev.lustreha.domain.VolumeView;
+import dev.lustreha.errors.AwsApiException;
+import dev.lustreha.errors.AwsUnavailableException;
+import dev.lustreha.errors.DeviceConflictException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDetails;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.NetworkInterface;
+import software.amazon.awssdk.services.ec2.model.Reservation;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.Volume;
+
+/**
+ * The EC2 and Auto Scaling calls lustre-ha makes, in domain terms. Reads use filters (a filter never
+ * fails for an id that no longer exists, where an id list fails the whole call) and one Describe per
+ * resource type per call; writes map the AWS errors a step branches on to answers or to
+ * {@code dev.lustreha.errors} exceptions, so SDK exceptions never leave this class.
+ */
+public final class Ec2Gateway {
+
+    /** DescribeAutoScalingInstances takes at most 50 instance ids per call. */
+    private static final int ASG_IDS_PER_CALL = 50;
+
+    private final Ec2Client ec2;
+    private final AutoScalingClient autoScaling;
+
+    public Ec2Gateway(Ec2Client ec2, AutoScalingClient autoScaling) {
+        this.ec2 = ec2;
+        this.autoScaling = autoScaling;
+    }
+
+    /** The result of an attach call. */
+    public enum AttachOutcome {
+        /** The attach started. */
+        STARTED,
+        /** The resource is attached elsewhere (someone was faster, or a detach is not finished). */
+        HELD,
+        /** The instance cannot take attachments yet (still pending). */
+        NOT_READY
+    }
+
+    /** The result of completing a lifecycle action. */
+    public enum Completion {
+        COMPLETED,
+        /** AWS had no active action any more: it completed or timed out before. Counts as done. */
+        ALREADY_ENDED
+    }
+
+    public Optional<InstanceView> instance(String instanceId) {
+        return Optional.ofNullable(instances(List.of(instanceId)).get(instanceId));
+    }
+
+    /** The instances EC2 still lists among {@code ids}; one long terminated is absent. */
+    public Map<String, InstanceView> instances(Collection<String> ids) {
+        Map<String, InstanceView> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        call("DescribeInstances", () -> {
+            DescribeInstancesRequest request = DescribeInstancesRequest.builder()
+                    .filters(Filter.builder().name("instance-id").values(ids).build())
+                    .build();
+            for (DescribeInstancesResponse page : ec2.describeInstancesPaginator(request)) {
+                for (Reservation r : page.reservations()) {
+                    for (Instance i : r.instances()) {
+                        out.put(i.instanceId(), view(i));
+                    }
+                }
+            }
+            return null;
+        });
+        return out;
+    }
+
+    /** The volumes among {@code ids}, in one DescribeVolumes call. */
+    public List<VolumeView> volumes(Collection<String> ids) {
+        return call("DescribeVolumes", () -> ec2.describeVolumes(r -> r.filters(
+                        Filter.builder().name("volume-id").values(ids).build()))
+                .volumes().stream().map(Ec2Gateway::view).toList());
+    }
+
+    public Optional<EniView> eni(String eniId) {
+        return call("DescribeNetworkInterfaces", () -> ec2.describeNetworkInterfaces(r -> r.filters(
+                        Filter.builder().name("network-interface-id").values(eniId).build()))
+                .networkInterfaces().stream().map(Ec2Gateway::view).findFirst());
+    }
+
+    /**
+     * The fastest fence: StopInstances with Force and SkipOsShutdown. Returns false when EC2
+     * refuses because the instance is not stoppable now (pending, or already shutting down).
+     */
+    public boolean forceStop(String instanceId) {
+        try {
+            call("StopInstances", () -> ec2.stopInstances(r -> r.instanceIds(instanceId).force(true).skipOsShutdown(true)));
+            return true;
+        } catch (AwsApiException e) {
+            if ("IncorrectInstanceState".equals(e.errorCode())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Detaches a volume from {@code instanceId}; a volume already off that instance is not an error. */
+    public void detachVolume(String volumeId, String instanceId, boolean force) {
+        try {
+            call("DetachVolume", () -> ec2.detachVolume(r -> r.volumeId(volumeId).instanceId(instanceId).force(force)));
+        } catch (AwsApiException e) {
+            if (!"IncorrectState".equals(e.errorCode()) && !"InvalidAttachment.NotFound".equals(e.errorCode())) {
+                throw e;
+            }
+        }
+    }
+
+    /** Detaches an ENI attachment; one that no longer exists is not an error. */
+    public void detachEni(String attachmentId, boolean force) {
+        try {
+            call("DetachNetworkInterface", () -> ec2.detachNetworkInterface(r -> r.attachmentId(attachmentId).force(force)));
+        } catch (AwsApiException e) {
+            if (!"InvalidAttachmentID.NotFound".equals(e.errorCode())) {
+                throw e;
+            }
+        }
+    }
+
+    public AttachOutcome attachVolume(String volumeId, String instanceId, String device) {
+        try {
+            call("AttachVolume", () -> ec2.attachVolume(r -> r.volumeId(volumeId).instanceId(instanceId).device(device)));
+            return AttachOutcome.STARTED;
+        } catch (AwsApiException e) {
+            return switch (e.errorCode()) {
+                case "VolumeInUse" -> AttachOutcome.HELD;
+                case "IncorrectState" -> e.getMessage().contains("Instance") ? AttachOutcome.NOT_READY : AttachOutcome.HELD;
+                case "InvalidParameterValue" -> throw new DeviceConflictException("cannot attach " + volumeId + " to "
+                        + instanceId + " at " + device + ": " + e.getMessage());
+                default -> throw e;
+            };
+        }
+    }
+
+    public AttachOutcome attachEni(String eniId, String instanceId, int deviceIndex) {
+        try {
+            call("AttachNetworkInterface", () -> ec2.attachNetworkInterface(r -> r.networkInterfaceId(eniId)
+                    .instanceId(instanceId).deviceIndex(deviceIndex).networkCardIndex(0)));
+            return AttachOutcome.STARTED;
+        } catch (AwsApiException e) {
+            return switch (e.errorCode()) {
+                case "InvalidNetworkInterface.InUse" -> AttachOutcome.HELD;
+                case "IncorrectState" -> AttachOutcome.NOT_READY;
+                case "InvalidParameterValue" -> throw new DeviceConflictException("cannot attach " + eniId + " to "
+                        + instanceId + " at device index " + deviceIndex + ": " + e.getMessage());
+                default -> throw e;
+            };
+        }
+    }
+
+    /** Sets tags on instances, ENIs or volumes (one CreateTags call). */
+    public void tag(Collection<String> resourceIds, Map<String, String> tags) {
+        List<Tag> list = tags.entrySet().stream().map(t -> Tag.builder().key(t.getKey()).value(t.getValue()).build())
+                .toList();
+        call("CreateTags", () -> ec2.createTags(r -> r.resources(resourceIds).tags(list)));
+    }
+
+    /** Removes tags (by key, whatever their value). */
+    public void untag(Collection<String> resourceIds, Collection<String> keys) {
+        List<Tag> list = keys.stream().map(k -> Tag.builder().key(k).build()).toList();
+        call("DeleteTags", () -> ec2.deleteTags(r -> r.resources(resourceIds).tags(list)));
+    }
+
+    /** The instances among {@code ids} an Auto Scaling group counts as live: Pending* or InService. */
+    public Set<String> liveInGroups(Collection<String> ids) {
+        Set<String> live = new HashSet<>();
+        List<String> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += ASG_IDS_PER_CALL) {
+            List<String> batch = all.subList(from, Math.min(all.size(), from + ASG_IDS_PER_CALL));
+            List<AutoScalingInstanceDetails> details = call("DescribeAutoScalingInstances",
+                    () -> autoScaling.describeAutoScalingInstances(r -> r.instanceIds(batch)).autoScalingInstances());
+            for (AutoScalingInstanceDetails d : details) {
+                String s = d.lifecycleState();
+                if (s.startsWith("Pending") || s.equals("InService")) {
+                    live.add(d.instanceId());
+                }
+            }
+        }
+        return live;
+    }
+
+    /** Completes a lifecycle action; "No active Lifecycle Action" means it already ended, which counts as done. */
+    public Completion completeLifecycleAction(String group, String hook, String token, String instanceId, String result) {
+        try {
+            call("CompleteLifecycleAction", () -> autoScaling.completeLifecycleAction(r -> r
+                    .autoScalingGroupName(group).lifecycleHookName(hook).lifecycleActionToken(token)
+                    .instanceId(token == null ? instanceId : null).lifecycleActionResult(result)));
+            return Completion.COMPLETED;
+        } catch (AwsApiException e) {
+            if (noActiveAction(e)) {
+                return Completion.ALREADY_ENDED;
+            }
+            throw e;
+        }
+    }
+
+    /** Restarts a lifecycle action's heartbeat timeout; false when the action already ended. */
+    public boolean heartbeat(String group, String hook, String token, String instanceId) {
+        try {
+            call("RecordLifecycleActionHeartbeat", () -> autoScaling.recordLifecycleActionHeartbeat(r -> r
+                    .autoScalingGroupName(group).lifecycleHookName(hook).lifecycleActionToken(token)
+                    .instanceId(token == null ? instanceId : null)));
+            return true;
+        } catch (AwsApiException e) {
+            if (noActiveAction(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Asks the instance's group to replace it now; false when no group manages it (or it already terminates). */
+    public boolean markUnhealthy(String instanceId) {
+        try {
+            call("SetInstanceHealth", () -> autoScaling.setInstanceHealth(r -> r.instanceId(instanceId)
+                    .healthStatus("Unhealthy").shouldRespectGracePeriod(false)));
+            return true;
+        } catch (AwsApiException e) {
+            if ("ValidationError".equals(e.errorCode())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private static boolean noActiveAction(AwsApiException e) {
+        return "ValidationError".equals(e.errorCode()) && e.getMessage().contains("No active Lifecycle Action");
+    }
+
+    /** Runs one AWS call; SDK failures become lustre-ha's retryable or final exceptions. */
+    private static <T> T call(String operation, Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (AwsServiceException e) {
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            String message = operation + ": " + (code == null ? "" : code + ": ")
+                    + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
+            if (e.isThrottlingException() || e.statusCode() >= 500 || "RequestLimitExceeded".equals(code)
+                    || "Throttling".equals(code)) {
+                throw new AwsUnavailableException(message, e);
+            }
+            throw new AwsApiException(code == null ? "Unknown" : code, message, e);
+        } catch (SdkClientException e) {
+            throw new AwsUnavailableException(operation + ": " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new AwsApiException("Unknown", operation + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static InstanceView view(Instance i) {
+        Map<String, String> tags = new HashMap<>();
+        for (Tag t : i.tags()) {
+            tags.put(t.key(), t.value());
+        }
+        return new InstanceView(i.instanceId(), InstanceState.ofWire(i.state().nameAsString()),
+                i.placement() == null ? "" : i.placement().availabilityZone(), tags);
+    }
+
+    private static VolumeView view(Volume v) {
+        Optional<VolumeView.Attachment> a = v.attachments().stream().findFirst()
+                .map(x -> new VolumeView.Attachment(x.instanceId(), x.device(), x.stateAsString()));
+        return new VolumeView(v.volumeId(), v.availabilityZone(), v.stateAsString(), a);
+    }
+
+    private static EniView view(NetworkInterface n) {
+        Optional<EniView.Attachment> a = Optional.ofNullable(n.attachment())
+                .map(x -> new EniView.Attachment(x.attachmentId(), x.instanceId(),
+                        x.deviceIndex() == null ? -1 : x.deviceIndex(), x.statusAsString()));
+        return new EniView(n.networkInterfaceId(), n.availabilityZone(), n.statusAsString(), a);
+    }
+}

@@ -1,0 +1,15 @@
+package dev.lustreha.steps;
+
+import dev.lustreha.config.Production;
+
+/** Attaches the role's ENI and volumes to the new owner. */
+public final class AttachHandler extends StepHandler {
+
+    public AttachHandler() {
+        this(Production.STEPS);
+    }
+
+    public AttachHandler(HandoverSteps steps) {
+        super(steps::attach);
+    }
+}

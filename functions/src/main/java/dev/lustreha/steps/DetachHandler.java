@@ -1,0 +1,15 @@
+package dev.lustreha.steps;
+
+import dev.lustreha.config.Production;
+
+/** Detaches the role's ENI and volumes from fenced holders. */
+public final class DetachHandler extends StepHandler {
+
+    public DetachHandler() {
+        this(Production.STEPS);
+    }
+
+    public DetachHandler(HandoverSteps steps) {
+        super(steps::detach);
+    }
+}

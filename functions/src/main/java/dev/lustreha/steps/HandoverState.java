@@ -1,0 +1,122 @@
+package dev.lustreha.steps;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.lustreha.domain.Volume;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state of one handover (or release) execution, as it travels through the state machine: each
+ * step receives the whole state and returns it with its own part filled in (JSONPath
+ * {@code ResultPath: "$"}), and the Choice states read the parts ({@code $.fence.fenced}, ...).
+ * Unknown fields are ignored, so an execution started by an older version keeps running.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record HandoverState(
+        Input input,
+        Claim claim,
+        Fence fence,
+        Detach detach,
+        Attach attach,
+        Timings timings,
+        Instant heartbeatAt,
+        String outcome,
+        @JsonProperty("error") StepError error) {
+
+    /** What the trigger knows from the lifecycle event. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Input(String fileSystem, String instanceId, String roleType, String autoScalingGroupName,
+            String lifecycleHookName, String lifecycleActionToken, String transition, String executionName, Poll poll) {
+    }
+
+    /**
+     * Poll intervals and bounds, in seconds. They travel in the input so tests and the local cloud
+     * can shorten them without another deployment.
+     */
+    public record Poll(int fenceSeconds, int detachSeconds, int attachSeconds, int heartbeatSeconds,
+            int fenceTimeoutSeconds, int detachStuckSeconds, int moveTimeoutSeconds) {
+
+        public static Poll defaults() {
+            return new Poll(5, 2, 2, 120, 600, 120, 900);
+        }
+    }
+
+    public enum ClaimOutcome { CLAIMED, STANDBY, GONE }
+
+    /** The claim: which role, at which epoch, from whom, and its resources. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Claim(ClaimOutcome outcome, String roleId, Long epoch, String previousOwner, Boolean needsFormat,
+            String availabilityZone, String eniId, String privateIp, List<Volume> volumes, Boolean resumed,
+            Boolean wasStandby) {
+    }
+
+    /** Fencing progress: who must be stopped, who was sent a forced stop, who is still not fenced. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Fence(boolean fenced, List<String> holders, List<String> stopsSent, List<String> waitingOn,
+            Instant startedAt, int polls) {
+    }
+
+    /** Detach progress; {@code detachingSince} tells when each resource was first asked to detach. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Detach(boolean done, Map<String, Instant> detachingSince, List<String> forced, Instant startedAt,
+            int polls) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Attach(boolean done, Instant startedAt, int polls) {
+    }
+
+    /** When each phase ended, from the cloud's clock. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Timings(Instant startedAt, Instant claimedAt, Instant fencedAt, Instant detachedAt,
+            Instant attachedAt, Instant servingAt, Instant completedAt) {
+
+        public static Timings startingAt(Instant t) {
+            return new Timings(t, null, null, null, null, null, null);
+        }
+    }
+
+    /** What a Catch puts at {@code $.error}: Step Functions' own field names. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record StepError(@JsonProperty("Error") String error, @JsonProperty("Cause") String cause) {
+    }
+
+    public HandoverState withClaim(Claim c) {
+        return new HandoverState(input, c, fence, detach, attach, timings, heartbeatAt, outcome, error);
+    }
+
+    public HandoverState withFence(Fence f) {
+        return new HandoverState(input, claim, f, detach, attach, timings, heartbeatAt, outcome, error);
+    }
+
+    public HandoverState withDetach(Detach d) {
+        return new HandoverState(input, claim, fence, d, attach, timings, heartbeatAt, outcome, error);
+    }
+
+    public HandoverState withAttach(Attach a) {
+        return new HandoverState(input, claim, fence, detach, a, timings, heartbeatAt, outcome, error);
+    }
+
+    public HandoverState withTimings(Timings t) {
+        return new HandoverState(input, claim, fence, detach, attach, t, heartbeatAt, outcome, error);
+    }
+
+    public HandoverState withHeartbeatAt(Instant at) {
+        return new HandoverState(input, claim, fence, detach, attach, timings, at, outcome, error);
+    }
+
+    public HandoverState withOutcome(String o) {
+        return new HandoverState(input, claim, fence, detach, attach, timings, heartbeatAt, o, error);
+    }
+
+    public Timings timingsOrStart(Instant now) {
+        return timings == null ? Timings.startingAt(now) : timings;
+    }
+}

@@ -1,0 +1,452 @@
+package dev.lustreha.steps;
+
+import dev.lustreha.domain.AttachPlanner;
+import dev.lustreha.domain.ClaimPlanner;
+import dev.lustreha.domain.DetachPlanner;
+import dev.lustreha.domain.EniView;
+import dev.lustreha.domain.FencePlanner;
+import dev.lustreha.domain.FileSystemName;
+import dev.lustreha.domain.InstanceState;
+import dev.lustreha.domain.InstanceView;
+import dev.lustreha.domain.NetworkIdentity;
+import dev.lustreha.domain.Role;
+import dev.lustreha.domain.RoleId;
+import dev.lustreha.domain.RoleKey;
+import dev.lustreha.domain.RoleResources;
+import dev.lustreha.domain.RoleState;
+import dev.lustreha.domain.RoleType;
+import dev.lustreha.domain.Tags;
+import dev.lustreha.domain.Volume;
+import dev.lustreha.domain.VolumeView;
+import dev.lustreha.ec2.Ec2Gateway;
+import dev.lustreha.errors.BadInputException;
+import dev.lustreha.errors.ClaimConflictException;
+import dev.lustreha.errors.DeviceConflictException;
+import dev.lustreha.errors.HandoverTimeoutException;
+import dev.lustreha.errors.InstanceGoneException;
+import dev.lustreha.errors.ResourceHeldException;
+import dev.lustreha.errors.RoleNotFoundException;
+import dev.lustreha.errors.RoleStateConflictException;
+import dev.lustreha.errors.StaleEpochException;
+import dev.lustreha.roles.RoleStore;
+import dev.lustreha.steps.HandoverState.Claim;
+import dev.lustreha.steps.HandoverState.ClaimOutcome;
+import dev.lustreha.steps.HandoverState.Input;
+import dev.lustreha.steps.HandoverState.Poll;
+import dev.lustreha.steps.HandoverState.Timings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The steps of the handover and release workflows (DESIGN.md §3). Each takes the execution state
+ * and returns it with its part filled in. Every step reads the actual state first and does only
+ * what is missing, so Step Functions retries, duplicate events and restarts are safe; every step
+ * after the claim starts by checking that the role is still this instance's at this epoch, and
+ * stops with {@link StaleEpochException}, touching nothing, when it is not.
+ */
+public final class HandoverSteps {
+
+    private static final Set<RoleState> HELD = EnumSet.of(RoleState.CLAIMED, RoleState.SERVING);
+
+    private final RoleStore store;
+    private final Ec2Gateway aws;
+    private final Clock clock;
+
+    public HandoverSteps(RoleStore store, Ec2Gateway aws, Clock clock) {
+        this.store = store;
+        this.aws = aws;
+        this.clock = clock;
+    }
+
+    // ---------------------------------------------------------------- claim
+
+    /** Claims a role in DynamoDB, before any EC2 call that changes anything; or makes the instance a standby. */
+    public HandoverState claim(HandoverState s) {
+        Input in = input(s);
+        Instant now = clock.instant();
+        Timings timings = s.timingsOrStart(now);
+        Optional<InstanceView> me = aws.instance(in.instanceId());
+        if (me.isEmpty() || me.get().state() == InstanceState.SHUTTING_DOWN
+                || me.get().state() == InstanceState.TERMINATED) {
+            return s.withClaim(new Claim(ClaimOutcome.GONE, null, null, null, null, null, null, null, null, null, null))
+                    .withTimings(timings).withOutcome("GONE");
+        }
+        FileSystemName fs = new FileSystemName(in.fileSystem());
+        RoleType type = roleType(in);
+        Map<String, RoleResources> resources = store.resources(fs).stream()
+                .collect(Collectors.toMap(r -> r.role().id().value(), Function.identity()));
+        // A role without registered resources cannot be handed over; the pool provisioner registers them.
+        List<Role> roles = store.list(fs, type).stream().filter(r -> resources.containsKey(r.id().value())).toList();
+        Set<String> owners = roles.stream().map(Role::owner).flatMap(Optional::stream)
+                .filter(o -> !o.equals(in.instanceId())).collect(Collectors.toCollection(TreeSet::new));
+        Map<String, InstanceView> ownerViews = aws.instances(owners);
+        Set<String> running = ownerViews.values().stream()
+                .filter(v -> v.state() == InstanceState.RUNNING || v.state() == InstanceState.PENDING)
+                .map(InstanceView::instanceId).collect(Collectors.toSet());
+        Set<String> live = running.isEmpty() ? Set.of() : aws.liveInGroups(running);
+
+        ClaimPlanner.Plan plan = ClaimPlanner.plan(new ClaimPlanner.Facts(me.get(), roles, ownerViews, live));
+        Role won = switch (plan) {
+            case ClaimPlanner.Resume r -> r.role();
+            case ClaimPlanner.Candidates c -> firstClaimable(c.roles(), in);
+        };
+        if (won == null) {
+            aws.tag(List.of(in.instanceId()), Map.of(Tags.STANDBY, fs.value(), Tags.FILE_SYSTEM, fs.value()));
+            return s.withClaim(new Claim(ClaimOutcome.STANDBY, null, null, null, null, me.get().availabilityZone(),
+                            null, null, null, null, null))
+                    .withTimings(timings);
+        }
+        RoleResources res = resources.get(won.id().value());
+        Claim claim = new Claim(ClaimOutcome.CLAIMED, won.id().value(), won.epoch(), won.previousOwner().orElse(null),
+                won.needsFormat(), won.availabilityZone(), res.network().eniId(), res.network().privateIp(),
+                res.volumes(), plan instanceof ClaimPlanner.Resume, me.get().tags().containsKey(Tags.STANDBY));
+        return s.withClaim(claim).withTimings(new Timings(timings.startedAt(), now, null, null, null, null, null));
+    }
+
+    /** Tries each candidate in order; a lost race moves on to the next. Null when every one was lost. */
+    private Role firstClaimable(List<Role> candidates, Input in) {
+        for (Role candidate : candidates) {
+            try {
+                return store.claim(candidate, in.instanceId(), in.executionName());
+            } catch (ClaimConflictException lost) {
+                // Another instance claimed it first: try the next candidate.
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- fence
+
+    /**
+     * Fences the previous owner and whatever instance holds the role's ENI or volumes: fenced only
+     * when EC2 says stopped or terminated. A holder that runs is sent one forced stop.
+     */
+    public HandoverState fence(HandoverState s) {
+        Input in = input(s);
+        Claim c = claimed(s);
+        Instant now = clock.instant();
+        requireCurrent(s);
+        Set<String> holders = new TreeSet<>();
+        if (c.previousOwner() != null && !c.previousOwner().equals(in.instanceId())) {
+            holders.add(c.previousOwner());
+        }
+        holders.addAll(resourceHolders(c, in.instanceId()));
+        Map<String, InstanceView> views = aws.instances(holders);
+        HandoverState.Fence prev = s.fence();
+        Set<String> stopsSent = new TreeSet<>(prev == null ? List.of() : prev.stopsSent());
+        FencePlanner.Decision d = FencePlanner.decide(holders, views, stopsSent);
+        for (String h : d.toStop()) {
+            if (aws.forceStop(h)) {
+                stopsSent.add(h);
+            }
+        }
+        Instant started = prev == null ? now : prev.startedAt();
+        if (!d.fenced() && Duration.between(started, now).getSeconds() > poll(in).fenceTimeoutSeconds()) {
+            throw new HandoverTimeoutException("fence of " + d.waitingOn() + " for " + c.roleId() + " not confirmed after "
+                    + poll(in).fenceTimeoutSeconds() + " s (a forced stop was sent to " + stopsSent + ")");
+        }
+        HandoverState next = s.withFence(new HandoverState.Fence(d.fenced(), List.copyOf(holders), List.copyOf(stopsSent),
+                d.waitingOn(), started, (prev == null ? 0 : prev.polls()) + 1));
+        if (d.fenced()) {
+            Timings t = next.timingsOrStart(now);
+            return next.withTimings(new Timings(t.startedAt(), t.claimedAt(), now, null, null, null, null));
+        }
+        return heartbeatIfDue(next, now);
+    }
+
+    private Set<String> resourceHolders(Claim c, String me) {
+        Set<String> holders = new TreeSet<>();
+        eni(c).attachment().map(EniView.Attachment::instanceId).ifPresent(holders::add);
+        for (VolumeView v : aws.volumes(volumeIds(c))) {
+            v.attachment().map(VolumeView.Attachment::instanceId).ifPresent(holders::add);
+        }
+        holders.remove(me);
+        return holders;
+    }
+
+    // ---------------------------------------------------------------- detach
+
+    /** Detaches the role's ENI and volumes from every fenced holder; Force only for a stuck attachment. */
+    public HandoverState detach(HandoverState s) {
+        Input in = input(s);
+        Claim c = claimed(s);
+        Instant now = clock.instant();
+        requireCurrent(s);
+        EniView eni = eni(c);
+        List<VolumeView> volumes = aws.volumes(volumeIds(c));
+        Set<String> holders = new TreeSet<>();
+        eni.attachment().map(EniView.Attachment::instanceId).ifPresent(holders::add);
+        volumes.forEach(v -> v.attachment().map(VolumeView.Attachment::instanceId).ifPresent(holders::add));
+        holders.remove(in.instanceId());
+        Map<String, InstanceView> views = aws.instances(holders);
+
+        HandoverState.Detach prev = s.detach();
+        Map<String, Instant> since = new LinkedHashMap<>(prev == null ? Map.of() : prev.detachingSince());
+        // A detach already under way (started by an earlier attempt or by someone else) is timed from first sight.
+        eni.attachment().filter(a -> "detaching".equals(a.status())).ifPresent(a -> since.putIfAbsent(eni.eniId(), now));
+        volumes.stream().filter(v -> v.attachment().filter(a -> "detaching".equals(a.state())).isPresent())
+                .forEach(v -> since.putIfAbsent(v.volumeId(), now));
+
+        DetachPlanner.Decision d = DetachPlanner.decide(in.instanceId(), eni, volumes, views, since, now,
+                Duration.ofSeconds(poll(in).detachStuckSeconds()));
+        if (!d.unfenced().isEmpty()) {
+            throw new ResourceHeldException("resources of " + c.roleId() + " are held by unfenced " + d.unfenced());
+        }
+        List<String> forced = new ArrayList<>(prev == null ? List.of() : prev.forced());
+        for (DetachPlanner.Detach x : d.detaches()) {
+            if (x.kind() == DetachPlanner.Kind.ENI) {
+                aws.detachEni(x.attachmentId(), x.force());
+            } else {
+                aws.detachVolume(x.resourceId(), x.holder(), x.force());
+            }
+            since.putIfAbsent(x.resourceId(), now);
+            if (x.force()) {
+                forced.add(x.resourceId());
+            }
+        }
+        Instant started = prev == null ? now : prev.startedAt();
+        checkMoveBound(in, c, started, now, d.done(), "detach");
+        HandoverState next = s.withDetach(new HandoverState.Detach(d.done(), since, forced, started,
+                (prev == null ? 0 : prev.polls()) + 1));
+        if (d.done()) {
+            Timings t = next.timingsOrStart(now);
+            return next.withTimings(new Timings(t.startedAt(), t.claimedAt(), t.fencedAt(), now, null, null, null));
+        }
+        return heartbeatIfDue(next, now);
+    }
+
+    // ---------------------------------------------------------------- attach
+
+    /** Attaches the ENI at device index 1 and each volume at its device, once the new owner can take them. */
+    public HandoverState attach(HandoverState s) {
+        Input in = input(s);
+        Claim c = claimed(s);
+        Instant now = clock.instant();
+        requireCurrent(s);
+        InstanceView me = aws.instance(in.instanceId())
+                .filter(v -> v.state() != InstanceState.SHUTTING_DOWN && v.state() != InstanceState.TERMINATED)
+                .orElseThrow(() -> new InstanceGoneException(in.instanceId() + " is gone; it cannot take " + c.roleId()));
+        EniView eni = eni(c);
+        List<VolumeView> volumes = aws.volumes(volumeIds(c));
+        RoleResources res = resourcesOf(c, in);
+        AttachPlanner.Decision d = AttachPlanner.decide(me, res, eni, volumes);
+        if (!d.heldByOthers().isEmpty()) {
+            throw new ResourceHeldException(d.heldByOthers() + " of " + c.roleId() + " still attached elsewhere");
+        }
+        if (d.attachEni()) {
+            expectStarted(aws.attachEni(c.eniId(), in.instanceId(), AttachPlanner.ROLE_ENI_DEVICE_INDEX), c.eniId());
+        }
+        for (Volume v : d.attachVolumes()) {
+            expectStarted(aws.attachVolume(v.volumeId(), in.instanceId(), v.device()), v.volumeId());
+        }
+        HandoverState.Attach prev = s.attach();
+        Instant started = prev == null ? now : prev.startedAt();
+        checkMoveBound(in, c, started, now, d.done(), "attach");
+        HandoverState next = s.withAttach(new HandoverState.Attach(d.done(), started, (prev == null ? 0 : prev.polls()) + 1));
+        if (d.done()) {
+            Timings t = next.timingsOrStart(now);
+            return next.withTimings(new Timings(t.startedAt(), t.claimedAt(), t.fencedAt(), t.detachedAt(), now, null,
+                    null));
+        }
+        return heartbeatIfDue(next, now);
+    }
+
+    private static void expectStarted(Ec2Gateway.AttachOutcome outcome, String resource) {
+        if (outcome == Ec2Gateway.AttachOutcome.HELD) {
+            throw new ResourceHeldException(resource + " was taken or is still detaching");
+        }
+        // NOT_READY: the instance is not running yet; the next poll attaches.
+    }
+
+    // ---------------------------------------------------------------- record and complete
+
+    /**
+     * The role is SERVING (a conditional write under the epoch, made first so that a stale step
+     * tags nothing), then the instance, ENI and volumes are tagged with role and epoch for the
+     * instance bootstrap.
+     */
+    public HandoverState record(HandoverState s) {
+        Input in = input(s);
+        Claim c = claimed(s);
+        Instant now = clock.instant();
+        Role serving = store.transition(key(in, c), in.instanceId(), c.epoch(), RoleState.SERVING);
+        String fs = in.fileSystem();
+        String epoch = Long.toString(serving.epoch());
+        aws.tag(List.of(in.instanceId()), Map.of(Tags.FILE_SYSTEM, fs, Tags.ROLE, c.roleId(), Tags.EPOCH, epoch,
+                Tags.NEEDS_FORMAT, Boolean.toString(serving.needsFormat())));
+        List<String> resources = new ArrayList<>(volumeIds(c));
+        resources.add(c.eniId());
+        aws.tag(resources, Map.of(Tags.FILE_SYSTEM, fs, Tags.ROLE, c.roleId(), Tags.EPOCH, epoch));
+        if (Boolean.TRUE.equals(c.wasStandby())) {
+            aws.untag(List.of(in.instanceId()), List.of(Tags.STANDBY));
+        }
+        Timings t = s.timingsOrStart(now);
+        return s.withTimings(new Timings(t.startedAt(), t.claimedAt(), t.fencedAt(), t.detachedAt(), t.attachedAt(), now,
+                null)).withOutcome("SERVING");
+    }
+
+    /**
+     * Completes the lifecycle action with CONTINUE: after a handover, for a standby, for a gone
+     * instance, and for an execution a newer claim superseded ("no active action" counts as done).
+     */
+    public HandoverState complete(HandoverState s) {
+        Input in = input(s);
+        aws.completeLifecycleAction(in.autoScalingGroupName(), in.lifecycleHookName(), in.lifecycleActionToken(),
+                in.instanceId(), "CONTINUE");
+        String outcome;
+        if (s.error() != null && StaleEpochException.class.getName().equals(s.error().error())) {
+            outcome = "SUPERSEDED";
+        } else if (s.claim() != null && s.claim().outcome() == ClaimOutcome.STANDBY) {
+            outcome = "STANDBY";
+        } else if (s.claim() != null && s.claim().outcome() == ClaimOutcome.GONE) {
+            outcome = "GONE";
+        } else {
+            outcome = "SERVING";
+        }
+        Instant now = clock.instant();
+        Timings t = s.timingsOrStart(now);
+        return s.withTimings(new Timings(t.startedAt(), t.claimedAt(), t.fencedAt(), t.detachedAt(), t.attachedAt(),
+                t.servingAt(), now)).withOutcome(outcome);
+    }
+
+    /**
+     * After an unrecoverable failure: gives the claim back under its epoch with the reason (the
+     * owner stays recorded, so the next claimant fences it), then completes the lifecycle action —
+     * ABANDON only where a relaunch can help (this instance cannot take the role), else CONTINUE.
+     */
+    public HandoverState compensate(HandoverState s) {
+        Input in = input(s);
+        HandoverState.StepError error = s.error() == null
+                ? new HandoverState.StepError("Unknown", "no error recorded") : s.error();
+        Claim c = s.claim();
+        if (c != null && c.outcome() == ClaimOutcome.CLAIMED) {
+            String reason = error.error() + ": " + abbreviate(error.cause(), 400);
+            try {
+                store.release(key(in, c), in.instanceId(), c.epoch(), reason);
+            } catch (StaleEpochException | RoleStateConflictException | RoleNotFoundException superseded) {
+                // A newer claim owns the role, or it moved on: nothing of ours to give back.
+            }
+        }
+        boolean relaunchHelps = DeviceConflictException.class.getName().equals(error.error())
+                || InstanceGoneException.class.getName().equals(error.error());
+        aws.completeLifecycleAction(in.autoScalingGroupName(), in.lifecycleHookName(), in.lifecycleActionToken(),
+                in.instanceId(), relaunchHelps ? "ABANDON" : "CONTINUE");
+        return s.withOutcome("FAILED");
+    }
+
+    // ---------------------------------------------------------------- release
+
+    /**
+     * The terminate hook: every role this instance holds goes RELEASING under its epoch, and the
+     * action is completed so the instance shuts down cleanly. The ENI and volumes stay where they
+     * are; the next claimant fences and detaches them.
+     */
+    public HandoverState release(HandoverState s) {
+        Input in = input(s);
+        for (Role r : store.list(new FileSystemName(in.fileSystem()))) {
+            if (r.isOwnedBy(in.instanceId()) && HELD.contains(r.state())) {
+                try {
+                    store.transition(r.key(), in.instanceId(), r.epoch(), RoleState.RELEASING);
+                } catch (StaleEpochException | RoleStateConflictException superseded) {
+                    // Claimed by a replacement meanwhile: it is no longer ours to release.
+                }
+            }
+        }
+        aws.completeLifecycleAction(in.autoScalingGroupName(), in.lifecycleHookName(), in.lifecycleActionToken(),
+                in.instanceId(), "CONTINUE");
+        return s.withOutcome("RELEASED");
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    /** Stops the step, touching nothing, unless the role is still this instance's at this epoch. */
+    private void requireCurrent(HandoverState s) {
+        Input in = input(s);
+        Claim c = claimed(s);
+        RoleKey key = key(in, c);
+        Role role = store.load(key).orElseThrow(() -> new RoleNotFoundException(key, "role"));
+        if (!role.isOwnedBy(in.instanceId()) || role.epoch() != c.epoch()) {
+            throw new StaleEpochException(role, in.instanceId(), c.epoch());
+        }
+    }
+
+    private HandoverState heartbeatIfDue(HandoverState s, Instant now) {
+        Input in = s.input();
+        Instant last = s.heartbeatAt() != null ? s.heartbeatAt() : s.timingsOrStart(now).startedAt();
+        if (Duration.between(last, now).getSeconds() < poll(in).heartbeatSeconds()) {
+            return s;
+        }
+        aws.heartbeat(in.autoScalingGroupName(), in.lifecycleHookName(), in.lifecycleActionToken(), in.instanceId());
+        return s.withHeartbeatAt(now);
+    }
+
+    private void checkMoveBound(Input in, Claim c, Instant started, Instant now, boolean done, String phase) {
+        if (!done && Duration.between(started, now).getSeconds() > poll(in).moveTimeoutSeconds()) {
+            throw new HandoverTimeoutException(phase + " of " + c.roleId() + " not finished after "
+                    + poll(in).moveTimeoutSeconds() + " s");
+        }
+    }
+
+    private EniView eni(Claim c) {
+        return aws.eni(c.eniId()).orElseThrow(() -> new BadInputException("ENI " + c.eniId() + " of " + c.roleId()
+                + " does not exist"));
+    }
+
+    private static List<String> volumeIds(Claim c) {
+        return c.volumes().stream().map(Volume::volumeId).toList();
+    }
+
+    private static RoleResources resourcesOf(Claim c, Input in) {
+        return new RoleResources(key(in, c), c.availabilityZone(),
+                new NetworkIdentity(c.eniId(), c.privateIp()), c.volumes());
+    }
+
+    private static RoleKey key(Input in, Claim c) {
+        return new RoleKey(new FileSystemName(in.fileSystem()), RoleId.parse(c.roleId()));
+    }
+
+    private static Input input(HandoverState s) {
+        if (s == null || s.input() == null || s.input().instanceId() == null || s.input().fileSystem() == null) {
+            throw new BadInputException("the execution state has no input (instance id and file system)");
+        }
+        return s.input();
+    }
+
+    private static Claim claimed(HandoverState s) {
+        Claim c = s.claim();
+        if (c == null || c.outcome() != ClaimOutcome.CLAIMED || c.roleId() == null || c.epoch() == null) {
+            throw new BadInputException("this step needs a claimed role, not " + c);
+        }
+        return c;
+    }
+
+    private static RoleType roleType(Input in) {
+        try {
+            return RoleType.valueOf(in.roleType());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new BadInputException("unknown role type " + in.roleType());
+        }
+    }
+
+    private static Poll poll(Input in) {
+        return in.poll() == null ? Poll.defaults() : in.poll();
+    }
+
+    private static String abbreviate(String text, int max) {
+        if (text == null) {
+            return "";
+        }
+        return text.length() <= max ? text : text.substring(0, max) + "…";
+    }
+}
