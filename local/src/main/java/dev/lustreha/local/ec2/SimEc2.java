@@ -249,7 +249,10 @@ public final class SimEc2 implements Ec2Client {
         }
     }
 
-    /** Simulation control: until {@code until}, detaching the volume without Force leaves it {@code busy}. */
+    /**
+     * Simulation control: until {@code until}, detaching the volume without Force leaves it
+     * {@code busy} whatever the holder's state, and it stays busy until a forced detach.
+     */
     public void stickDetach(String volumeId, Instant until) {
         synchronized (clock) {
             volume(volumeId).stuckUntil = until;
@@ -487,13 +490,14 @@ public final class SimEc2 implements Ec2Client {
         });
     }
 
-    /** The OS is gone: nothing is mounted any more, so busy detaches complete. */
+    /** The OS is gone: nothing is mounted any more, so busy detaches complete (stuck ones stay busy). */
     private void osDown(SimInstance i) {
         i.mounted.clear();
         i.bootedAt = null;
         for (SimVolume v : volumes.values()) {
             if (v.attachment != null && v.attachment.instanceId.equals(i.id)
-                    && v.attachment.state == VolumeAttachmentState.BUSY) {
+                    && v.attachment.state == VolumeAttachmentState.BUSY
+                    && (v.stuckUntil == null || !clock.now().isBefore(v.stuckUntil))) {
                 finishDetach(v);
             }
         }
@@ -696,9 +700,10 @@ public final class SimEc2 implements Ec2Client {
             if (a.state == VolumeAttachmentState.DETACHING) {
                 return detachResponse(v, a); // already on its way
             }
+            // A stuck detach (an injected fault) stays busy whatever the holder's state, until forced.
             boolean stuck = v.stuckUntil != null && clock.now().isBefore(v.stuckUntil);
-            boolean osHoldsIt = holder != null && holder.state == InstanceStateName.RUNNING && (mounted || stuck);
-            if (!force && (osHoldsIt || (a.state == VolumeAttachmentState.BUSY))) {
+            boolean osHoldsIt = holder != null && holder.state == InstanceStateName.RUNNING && mounted;
+            if (!force && (osHoldsIt || stuck || a.state == VolumeAttachmentState.BUSY)) {
                 // The guest still uses the device: the detach waits, possibly forever (AWS: "busy").
                 cancel(a.transition);
                 a.state = VolumeAttachmentState.BUSY;
