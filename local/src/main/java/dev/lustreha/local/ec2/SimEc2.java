@@ -333,6 +333,42 @@ public final class SimEc2 implements Ec2Client {
         }
     }
 
+    /** Simulation control: an attachment as it stands (no API call is counted). */
+    public record AttachmentView(String instanceId, String device, String state) {
+    }
+
+    /** Simulation control: every instance EC2 lists now, in launch order. */
+    public List<String> instanceIds() {
+        synchronized (clock) {
+            return List.copyOf(instances.keySet());
+        }
+    }
+
+    /** Simulation control: a volume's attachment, if it has one. */
+    public Optional<AttachmentView> volumeAttachment(String volumeId) {
+        synchronized (clock) {
+            SimVolume.Attachment a = volume(volumeId).attachment;
+            return Optional.ofNullable(a).map(x -> new AttachmentView(x.instanceId, x.device, x.state.toString()));
+        }
+    }
+
+    /** Simulation control: an ENI's attachment, if it has one (device is the device index). */
+    public Optional<AttachmentView> eniAttachment(String eniId) {
+        synchronized (clock) {
+            SimNetworkInterface.Attachment a = eni(eniId).attachment;
+            return Optional.ofNullable(a)
+                    .map(x -> new AttachmentView(x.instanceId, Integer.toString(x.deviceIndex), x.status.toString()));
+        }
+    }
+
+    /** Simulation control: the volumes the guest OS of an instance has mounted. */
+    public Set<String> mountedOn(String instanceId) {
+        synchronized (clock) {
+            SimInstance i = instances.get(instanceId);
+            return i == null ? Set.of() : Set.copyOf(i.mounted);
+        }
+    }
+
     // ---------------------------------------------------------------- instances
 
     @Override

@@ -1,0 +1,109 @@
+package dev.lustreha.sim;
+
+import dev.lustreha.domain.Role;
+import dev.lustreha.domain.RoleId;
+import dev.lustreha.domain.RoleKey;
+import dev.lustreha.domain.RoleResources;
+import dev.lustreha.domain.RoleState;
+import dev.lustreha.domain.Tags;
+import dev.lustreha.domain.Volume;
+import dev.lustreha.errors.LustreHaException;
+import dev.lustreha.local.SimCloud;
+import dev.lustreha.local.ec2.SimEc2;
+import dev.lustreha.roles.RoleStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/**
+ * What the instance bootstrap does inside each simulated server, reduced to what the failover
+ * depends on: once its OS is up and it is tagged with a role and epoch, it checks the epoch against
+ * the table (refusing a stale one), waits for the role's volumes, formats them on the role's first
+ * claim only (recording it, then clearing needsFormat under its epoch), and mounts them. Mounted
+ * volumes are what makes a detach without Force stay {@code busy} on a running instance.
+ */
+final class GuestAgent {
+
+    static final Duration PERIOD = Duration.ofSeconds(5);
+
+    private final SimCloud cloud;
+    private final RoleStore store;
+    private final Map<RoleId, RoleResources> pool;
+    private final Executor executor;
+    private volatile boolean running = true;
+
+    GuestAgent(SimCloud cloud, RoleStore store, Map<RoleId, RoleResources> pool, Executor executor) {
+        this.cloud = cloud;
+        this.store = store;
+        this.pool = pool;
+        this.executor = executor;
+    }
+
+    void start() {
+        cloud.clock().schedule(PERIOD, "guest agents", () -> {
+            if (running) {
+                executor.execute(this::scan);
+                start();
+            }
+        });
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    private void scan() {
+        for (String instance : cloud.ec2().instanceIds()) {
+            try {
+                visit(instance);
+            } catch (LustreHaException | IllegalStateException | IllegalArgumentException raced) {
+                // The instance changed under us (stopped, re-claimed): the next scan sees the new state.
+            }
+        }
+    }
+
+    private void visit(String instance) {
+        if (!cloud.ec2().isBooted(instance) || cloud.ec2().isImpaired(instance)) {
+            return;
+        }
+        Map<String, String> tags = cloud.ec2().tagsOf(instance);
+        String roleTag = tags.get(Tags.ROLE);
+        String epochTag = tags.get(Tags.EPOCH);
+        if (roleTag == null || epochTag == null) {
+            return;
+        }
+        RoleId id = RoleId.parse(roleTag);
+        RoleResources resources = pool.get(id);
+        Optional<Role> role = store.load(resources.role());
+        long epoch = Long.parseLong(epochTag);
+        if (role.isEmpty() || !role.get().isOwnedBy(instance) || role.get().epoch() != epoch
+                || role.get().state() != RoleState.SERVING) {
+            return; // a stale epoch: the bootstrap refuses to mount
+        }
+        for (Volume v : resources.volumes()) {
+            Optional<SimEc2.AttachmentView> a = cloud.ec2().volumeAttachment(v.volumeId());
+            if (a.isEmpty() || !a.get().instanceId().equals(instance) || !"attached".equals(a.get().state())) {
+                return; // wait for every target
+            }
+        }
+        Set<String> mounted = cloud.ec2().mountedOn(instance);
+        if (mounted.containsAll(resources.volumes().stream().map(Volume::volumeId).toList())) {
+            return;
+        }
+        RoleKey key = resources.role();
+        if ("true".equals(tags.get(Tags.NEEDS_FORMAT)) && role.get().needsFormat()) {
+            for (Volume v : resources.volumes()) {
+                cloud.history().record("Guest.Format", "instance", instance, "role", id.value(),
+                        "volume", v.volumeId(), "epoch", epochTag);
+            }
+            store.markFormatted(key, instance, epoch);
+        }
+        for (Volume v : resources.volumes()) {
+            if (!mounted.contains(v.volumeId())) {
+                cloud.ec2().guestMount(instance, v.volumeId());
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.lustreha.sim;
+
+import dev.lustreha.domain.RoleResources;
+import dev.lustreha.domain.Tags;
+import dev.lustreha.domain.Volume;
+import dev.lustreha.local.cloud.History;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The invariants of DESIGN.md §4, checked from the simulated cloud's recorded history (what EC2 and
+ * Auto Scaling did), never from lustre-ha's own logs.
+ */
+public final class Invariants {
+
+    /** A broken invariant, I1..I7, with what happened and when. */
+    public record Violation(String invariant, String detail) {
+    }
+
+    private Invariants() {
+    }
+
+    /**
+     * Checks the whole history.
+     *
+     * @param finished true when the run is over: a lifecycle action still open then counts as
+     *     left to time out
+     */
+    public static List<Violation> check(History history, List<RoleResources> pool, boolean finished) {
+        List<Violation> out = new ArrayList<>();
+        Map<String, String> roleOfResource = new HashMap<>();
+        for (RoleResources r : pool) {
+            roleOfResource.put(r.network().eniId(), r.role().id().value());
+            for (Volume v : r.volumes()) {
+                roleOfResource.put(v.volumeId(), r.role().id().value());
+            }
+        }
+        Map<String, String> holder = new HashMap<>();
+        Set<String> reportedI1 = new HashSet<>();
+        Map<String, Long> epochTagged = new HashMap<>();
+        Map<String, Set<String>> formatted = new HashMap<>();
+        Set<String> openActions = new LinkedHashSet<>();
+        for (History.Entry e : history.entries()) {
+            switch (e.action()) {
+                case "Ec2.AttachVolume" -> holder.put(e.get("volume"), e.get("instance"));
+                case "Ec2.VolumeDetached", "Ec2.VolumeReleased" -> holder.remove(e.get("volume"));
+                case "Ec2.AttachNetworkInterface" -> holder.put(e.get("eni"), e.get("instance"));
+                case "Ec2.NetworkInterfaceDetached", "Ec2.NetworkInterfaceReleased" -> holder.remove(e.get("eni"));
+                case "Ec2.DetachVolume", "Ec2.DetachNetworkInterface" -> {
+                    String state = e.get("holderState");
+                    if (!"stopped".equals(state) && !"terminated".equals(state)) {
+                        out.add(new Violation("I2", e.at() + " " + e.action() + " of "
+                                + (e.get("volume") != null ? e.get("volume") : e.get("eni")) + " from " + e.get("instance")
+                                + " while it was " + state + (Boolean.parseBoolean(e.get("force")) ? " (forced)" : "")));
+                    }
+                }
+                case "Ec2.CreateTags" -> {
+                    String tags = e.get("tags");
+                    String resource = e.get("resource");
+                    Long epoch = epochIn(tags);
+                    if (epoch != null && roleOfResource.containsKey(resource)) {
+                        Long before = epochTagged.get(resource);
+                        if (before != null && epoch < before) {
+                            out.add(new Violation("I3", e.at() + " " + resource + " of "
+                                    + roleOfResource.get(resource) + " tagged with epoch " + epoch + " after epoch " + before));
+                        }
+                        epochTagged.merge(resource, epoch, Math::max);
+                    }
+                }
+                case "Ec2.DeleteVolume" -> {
+                    if (roleOfResource.containsKey(e.get("volume"))) {
+                        out.add(new Violation("I4", e.at() + " data volume " + e.get("volume") + " deleted"));
+                    }
+                }
+                case "Guest.Format" -> {
+                    if (!formatted.computeIfAbsent(e.get("volume"), k -> new TreeSet<>()).add(e.get("epoch"))
+                            || formatted.get(e.get("volume")).size() > 1) {
+                        out.add(new Violation("I4", e.at() + " volume " + e.get("volume") + " of " + e.get("role")
+                                + " formatted again (epochs " + formatted.get(e.get("volume")) + ")"));
+                    }
+                }
+                case "AutoScaling.LifecycleActionStarted" -> openActions.add(e.get("token"));
+                case "AutoScaling.CompleteLifecycleAction", "AutoScaling.LifecycleActionCancelled" ->
+                        openActions.remove(e.get("token"));
+                case "AutoScaling.LifecycleActionTimeout" -> {
+                    openActions.remove(e.get("token"));
+                    out.add(new Violation("I5", e.at() + " lifecycle action of " + e.get("instance") + " (" + e.get("hook")
+                            + ") timed out; " + e.get("defaultResult") + " applied"));
+                }
+                default -> {
+                }
+            }
+            checkSingleOwner(e, holder, pool, reportedI1, out);
+        }
+        if (finished) {
+            for (String token : openActions) {
+                out.add(new Violation("I5", "lifecycle action " + token + " still open at the end of the run"));
+            }
+        }
+        return out;
+    }
+
+    private static void checkSingleOwner(History.Entry e, Map<String, String> holder, List<RoleResources> pool,
+            Set<String> reported, List<Violation> out) {
+        for (RoleResources r : pool) {
+            Set<String> holders = new TreeSet<>();
+            String eniHolder = holder.get(r.network().eniId());
+            if (eniHolder != null) {
+                holders.add(eniHolder);
+            }
+            for (Volume v : r.volumes()) {
+                String h = holder.get(v.volumeId());
+                if (h != null) {
+                    holders.add(h);
+                }
+            }
+            String role = r.role().id().value();
+            if (holders.size() > 1 && reported.add(role + holders)) {
+                out.add(new Violation("I1", e.at() + " " + role + "'s resources held by " + holders + " at once"));
+            }
+        }
+    }
+
+    private static Long epochIn(String tags) {
+        if (tags == null) {
+            return null;
+        }
+        for (String kv : tags.split(",")) {
+            if (kv.startsWith(Tags.EPOCH + "=")) {
+                return Long.parseLong(kv.substring(Tags.EPOCH.length() + 1));
+            }
+        }
+        return null;
+    }
+}
