@@ -1,5 +1,6 @@
 package dev.lustreha.local.lambda;
 
+import dev.lustreha.local.LocalAccount;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,12 +16,6 @@ import java.util.regex.Pattern;
  */
 public record FunctionName(String region, String accountId, String name, Optional<String> qualifier) {
 
-    /** The region of the local cloud: every local ARN is in it. */
-    public static final String LOCAL_REGION = "us-east-1";
-
-    /** The account of the local cloud, the placeholder account id AWS tools use for local resources. */
-    public static final String LOCAL_ACCOUNT_ID = "000000000000";
-
     // The shapes the Invoke API accepts for FunctionName, with Qualifier folded in.
     private static final Pattern SHAPE = Pattern.compile(
             "(?:arn:aws:lambda:(?<region>[a-z0-9-]+):(?<arnAccount>\\d{12}):function:|(?<account>\\d{12}):function:)?"
@@ -34,12 +29,12 @@ public record FunctionName(String region, String accountId, String name, Optiona
 
     /** The unqualified function {@code name} of the local account. */
     public static FunctionName local(String name) {
-        return new FunctionName(LOCAL_REGION, LOCAL_ACCOUNT_ID, name, Optional.empty());
+        return new FunctionName(LocalAccount.REGION, LocalAccount.ACCOUNT_ID, name, Optional.empty());
     }
 
     /** The function {@code name} of the local account, qualified by a version or alias. */
     public static FunctionName local(String name, String qualifier) {
-        return new FunctionName(LOCAL_REGION, LOCAL_ACCOUNT_ID, name, Optional.of(qualifier));
+        return new FunctionName(LocalAccount.REGION, LocalAccount.ACCOUNT_ID, name, Optional.of(qualifier));
     }
 
     /**
@@ -52,9 +47,9 @@ public record FunctionName(String region, String accountId, String name, Optiona
         if (!m.matches()) {
             throw new IllegalArgumentException("not a Lambda function name or ARN: " + functionName);
         }
-        String region = m.group("region") != null ? m.group("region") : LOCAL_REGION;
+        String region = m.group("region") != null ? m.group("region") : LocalAccount.REGION;
         String account = m.group("arnAccount") != null ? m.group("arnAccount")
-                : m.group("account") != null ? m.group("account") : LOCAL_ACCOUNT_ID;
+                : m.group("account") != null ? m.group("account") : LocalAccount.ACCOUNT_ID;
         return new FunctionName(region, account, m.group("name"), Optional.ofNullable(m.group("qualifier")));
     }
 
@@ -64,6 +59,6 @@ public record FunctionName(String region, String accountId, String name, Optiona
     }
 
     public boolean isLocal() {
-        return LOCAL_REGION.equals(region) && LOCAL_ACCOUNT_ID.equals(accountId);
+        return LocalAccount.REGION.equals(region) && LocalAccount.ACCOUNT_ID.equals(accountId);
     }
 }
