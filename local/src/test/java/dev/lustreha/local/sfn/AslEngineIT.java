@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,21 +33,40 @@ class AslEngineIT {
     // 5 s of Wait and 1+2+4 s of retry pauses become milliseconds.
     private static final ExecutionOptions FAST = ExecutionOptions.scaled(0.001);
 
-    private LocalLambda lambda;
-    private AslEngine engine;
-    private StateMachineDefinition smoke;
+    // One endpoint and one engine for the class: the engine's first execution pays for loading the
+    // AWS SDK and compiling the ASL schema, a few hundred milliseconds.
+    private static LocalLambda lambda;
+    private static AslEngine engine;
+    private static StateMachineDefinition smoke;
 
-    @BeforeEach
-    void start() {
-        lambda = LocalLambda.start().register("Flaky", new FlakyHandler()).register("Recover", new RecoverHandler());
+    private int invocationsBefore;
+
+    @BeforeAll
+    static void start() {
+        lambda = LocalLambda.start();
         engine = AslEngine.start(lambda.endpoint());
         smoke = DefinitionSubstitutions.load(DefinitionSubstitutionsTest.fixture(), "Smoke", Map.of());
     }
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    static void stop() {
         engine.close();
         lambda.close();
+    }
+
+    /** Fresh handlers (FlakyHandler counts calls) for each test. */
+    @BeforeEach
+    void registerHandlers() {
+        lambda.register("Flaky", new FlakyHandler()).register("Recover", new RecoverHandler());
+        invocationsBefore = lambda.invocations().size();
+    }
+
+    /** This test's invocations of {@code function}: every execution of an earlier test has ended. */
+    private List<Invocation> invocations(String function) {
+        List<Invocation> all = lambda.invocations();
+        return all.subList(invocationsBefore, all.size()).stream()
+                .filter(i -> i.function().name().equals(function))
+                .toList();
     }
 
     @Test
@@ -62,10 +82,10 @@ class AslEngineIT {
         assertEquals("arn:aws:states:us-east-1:000000000000:execution:Smoke:retry-1", result.executionArn());
         JsonNode output = JSON.readTree(result.output().orElseThrow());
         assertEquals(JSON.readTree("{\"ok\":true,\"attempts\":3}"), output.path("attempt"));
-        assertEquals(3, lambda.invocations("Flaky").size());
+        assertEquals(3, invocations("Flaky").size());
         assertEquals(List.of(Invocation.Outcome.FUNCTION_ERROR, Invocation.Outcome.FUNCTION_ERROR,
-                Invocation.Outcome.SUCCEEDED), lambda.invocations("Flaky").stream().map(Invocation::outcome).toList());
-        assertEquals(List.of(), lambda.invocations("Recover"));
+                Invocation.Outcome.SUCCEEDED), invocations("Flaky").stream().map(Invocation::outcome).toList());
+        assertEquals(List.of(), invocations("Recover"));
 
         assertEquals(List.of("Attempt", "Settle", "Decide", "Done"), entered(result));
         assertEquals(2, result.events("StateRetried").size());
@@ -92,9 +112,9 @@ class AslEngineIT {
         // The engine's Cause for a caught Lambda error is "<errorType>: <errorMessage>"; Step
         // Functions' is the error document's JSON.
         assertEquals(FLAKY + ": attempt 4 for k failed", output.path("recovery").path("cause").asText());
-        assertEquals(4, lambda.invocations("Flaky").size(), "the first attempt and MaxAttempts 3 retries");
-        assertEquals(1, lambda.invocations("Recover").size());
-        assertTrue(lambda.invocations("Recover").get(0).function().qualifier().filter("blue-green"::equals).isPresent(),
+        assertEquals(4, invocations("Flaky").size(), "the first attempt and MaxAttempts 3 retries");
+        assertEquals(1, invocations("Recover").size());
+        assertTrue(invocations("Recover").get(0).function().qualifier().filter("blue-green"::equals).isPresent(),
                 "the Recover task calls the alias");
         assertEquals(List.of("Attempt", "Recover", "Done"), entered(result));
         assertEquals(1, result.events("StateCaught").size());
@@ -110,7 +130,7 @@ class AslEngineIT {
         assertEquals("no way forward for k", cause.path("errorMessage").asText());
         assertEquals("java.lang.IllegalStateException", cause.path("errorType").asText());
         assertTrue(cause.path("stackTrace").get(0).asText().startsWith(FlakyHandler.class.getName() + ".handleRequest("));
-        assertEquals(1, lambda.invocations("Flaky").size());
+        assertEquals(1, invocations("Flaky").size());
         assertEquals(1, result.events("ExecutionFailed").size());
     }
 
@@ -126,8 +146,36 @@ class AslEngineIT {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
 
         assertTrue(results.stream().allMatch(r -> r.status() == ExecutionStatus.SUCCEEDED), results.toString());
-        assertEquals(16, lambda.invocations("Flaky").size());
+        assertEquals(16, invocations("Flaky").size());
         assertTrue(elapsed.compareTo(Duration.ofMillis(8 * 500 / 2)) < 0, "8 executions waiting 500 ms took " + elapsed);
+    }
+
+    @Test
+    void overridesWaitsAndRetryPausesByState() throws Exception {
+        ExecutionOptions options = ExecutionOptions.REAL_TIME
+                .withWait("Settle", Duration.ZERO)
+                .withRetryPause("Attempt", Duration.ofMillis(300));
+
+        ExecutionResult result = engine.execute(smoke, "override-1", "{\"key\":\"k\",\"failures\":2}", options);
+
+        assertEquals(ExecutionStatus.SUCCEEDED, result.status(), result.toString());
+        // Two pauses of 300 ms instead of 1 s and 2 s, and no 5 s Settle.
+        Duration duration = result.duration();
+        assertTrue(duration.compareTo(Duration.ofMillis(600)) >= 0 && duration.compareTo(Duration.ofMillis(2500)) < 0,
+                duration.toString());
+    }
+
+    @Test
+    void timesOutWhenTheMachinesTimeoutRunsOut() {
+        StateMachineDefinition slow = new StateMachineDefinition("Slow", """
+                {"TimeoutSeconds": 1, "StartAt": "Linger",
+                 "States": {"Linger": {"Type": "Wait", "Seconds": 30, "End": true}}}""");
+
+        ExecutionResult result = engine.execute(slow, "slow-1", "{}", ExecutionOptions.REAL_TIME);
+
+        assertEquals(ExecutionStatus.TIMED_OUT, result.status());
+        assertEquals("States.Timeout", result.error().orElseThrow());
+        assertEquals(1, result.events("ExecutionTimeout").size());
     }
 
     @Test
@@ -137,7 +185,7 @@ class AslEngineIT {
                 () -> engine.execute(invalid, "x", "{}", FAST));
         assertTrue(e.getMessage().startsWith("invalid state machine definition"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> engine.execute(smoke, "has:colon", "{}", FAST));
-        assertEquals(List.of(), lambda.invocations());
+        assertEquals(List.of(), invocations("Flaky"));
     }
 
     @Test
