@@ -3,6 +3,8 @@
 # and exports JAVA_HOME, PATH and the settings that keep every tool offline and quiet.
 #   - a JDK 21 or newer (from /usr/lib/jvm, or Debian's openjdk-21 package when there is none)
 #   - Maven (Debian's package when missing)
+#   - npm (Debian's package when missing): the local module installs its ASL engine, and the
+#     Node 22 it runs on, from the npm registry with npm ci
 #   - .venv with the pinned Python tools of tools/requirements.txt
 
 LUSTRE_HA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -54,6 +56,10 @@ ensure_maven() {
   command -v mvn >/dev/null || apt_install maven
 }
 
+ensure_npm() {
+  command -v npm >/dev/null || apt_install nodejs npm
+}
+
 # Creates or refreshes .venv when tools/requirements.txt or tools/constraints.txt changed.
 ensure_venv() {
   local venv="$LUSTRE_HA_ROOT/.venv" stamp
@@ -83,6 +89,7 @@ offline_aws_settings() {
 setup_toolchain() {
   select_jdk
   ensure_maven
+  ensure_npm
   ensure_venv
   offline_aws_settings
 }
