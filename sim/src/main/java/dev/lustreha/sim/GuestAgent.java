@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What the instance bootstrap does inside each simulated server, reduced to what the failover
@@ -33,6 +34,8 @@ final class GuestAgent {
     private final Map<RoleId, RoleResources> pool;
     private final Executor executor;
     private volatile boolean running = true;
+    /** One scan at a time, as each instance runs one bootstrap: overlapping scans would format twice. */
+    private final AtomicBoolean scanning = new AtomicBoolean();
 
     GuestAgent(SimCloud cloud, RoleStore store, Map<RoleId, RoleResources> pool, Executor executor) {
         this.cloud = cloud;
@@ -55,12 +58,19 @@ final class GuestAgent {
     }
 
     private void scan() {
-        for (String instance : cloud.ec2().instanceIds()) {
-            try {
-                visit(instance);
-            } catch (LustreHaException | IllegalStateException | IllegalArgumentException raced) {
-                // The instance changed under us (stopped, re-claimed): the next scan sees the new state.
+        if (!scanning.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            for (String instance : cloud.ec2().instanceIds()) {
+                try {
+                    visit(instance);
+                } catch (LustreHaException | IllegalStateException | IllegalArgumentException raced) {
+                    // The instance changed under us (stopped, re-claimed): the next scan sees the new state.
+                }
             }
+        } finally {
+            scanning.set(false);
         }
     }
 

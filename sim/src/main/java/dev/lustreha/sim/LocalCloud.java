@@ -1,0 +1,298 @@
+package dev.lustreha.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.lustreha.config.Config;
+import dev.lustreha.domain.InstanceState;
+import dev.lustreha.domain.Role;
+import dev.lustreha.domain.RoleId;
+import dev.lustreha.domain.RoleResources;
+import dev.lustreha.domain.RoleState;
+import dev.lustreha.domain.RoleType;
+import dev.lustreha.domain.Volume;
+import dev.lustreha.ec2.Ec2Gateway;
+import dev.lustreha.local.Repository;
+import dev.lustreha.local.SimCloud;
+import dev.lustreha.local.autoscaling.SimAutoScaling;
+import dev.lustreha.local.cloud.Latency;
+import dev.lustreha.local.cloud.Pacer;
+import dev.lustreha.local.dynamodb.DynamoDbLocal;
+import dev.lustreha.local.ec2.SimEc2;
+import dev.lustreha.local.lambda.LocalLambda;
+import dev.lustreha.local.sfn.AslEngine;
+import dev.lustreha.local.sfn.DefinitionSubstitutions;
+import dev.lustreha.local.sfn.ExecutionOptions;
+import dev.lustreha.local.sfn.StateMachineDefinition;
+import dev.lustreha.roles.DynamoRoleStore;
+import dev.lustreha.roles.RoleStore;
+import dev.lustreha.steps.AttachHandler;
+import dev.lustreha.steps.ClaimHandler;
+import dev.lustreha.steps.CompensateHandler;
+import dev.lustreha.steps.CompleteHandler;
+import dev.lustreha.steps.DetachHandler;
+import dev.lustreha.steps.FenceHandler;
+import dev.lustreha.steps.HandoverState;
+import dev.lustreha.steps.HandoverSteps;
+import dev.lustreha.steps.RecordHandler;
+import dev.lustreha.steps.ReleaseHandler;
+import dev.lustreha.trigger.LifecycleTrigger;
+import dev.lustreha.trigger.StateChangeTrigger;
+import dev.lustreha.trigger.TriggerResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * lustre-ha running on the local cloud: the simulated EC2 and Auto Scaling, DynamoDB Local with the
+ * template's tables, the production handlers behind the local Lambda endpoint, and the real state
+ * machine definitions on the ASL engine. EventBridge events from the simulated cloud reach the
+ * production triggers; instances run a guest agent in place of the bootstrap. One entry point for
+ * the tests, the simulator and the demo.
+ *
+ * <p>Virtual time runs {@code speed} times faster than wall time while the workflows run.
+ */
+public final class LocalCloud implements AutoCloseable {
+
+    public static final String LAUNCH_HOOK = "lustre-ha-launch";
+    public static final String TERMINATE_HOOK = "lustre-ha-terminate";
+    /** Names of the state machines' polling Wait states, whose waits the local run shortens. */
+    private static final List<String> WAIT_STATES = List.of("WaitForFence", "WaitForDetach", "WaitForAttach");
+
+    /**
+     * How a run behaves.
+     *
+     * @param speed virtual seconds per wall second
+     * @param poll the poll intervals and bounds the triggers put in each execution's input (virtual seconds)
+     */
+    public record Options(long seed, Latency latency, double speed, HandoverState.Poll poll) {
+
+        public static Options fast(long seed) {
+            return new Options(seed, Latency.aws(), 100, HandoverState.Poll.defaults());
+        }
+    }
+
+    private final FileSystemSpec spec;
+    private final Options options;
+    private final SimCloud sim;
+    private final DynamoDbLocal dynamoLocal;
+    private final DynamoDbClient dynamo;
+    private final RoleStore store;
+    private final LocalLambda lambda;
+    private final AslEngine engine;
+    private final LocalExecutions executions;
+    private final LifecycleTrigger lifecycleTrigger;
+    private final StateChangeTrigger stateChangeTrigger;
+    private final List<TriggerResult> triggerResults = Collections.synchronizedList(new ArrayList<>());
+    private final List<RoleResources> pool;
+    private final GuestAgent guests;
+    private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "local-cloud-worker");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Pacer pacer;
+
+    private LocalCloud(FileSystemSpec spec, Options options) {
+        this.spec = spec;
+        this.options = options;
+        Path template = Repository.file("template.yaml");
+        sim = SimCloud.create(options.seed(), options.latency());
+        String subnet = sim.ec2().addSubnet(spec.az(), "10.0.1.");
+        dynamoLocal = DynamoDbLocal.startWithTables(template);
+        dynamo = dynamoLocal.newClient();
+        store = new DynamoRoleStore(dynamo, "RolesTable", "ResourcesTable", sim.clock().asClock());
+        pool = LocalPool.create(sim, store, spec, subnet);
+
+        Ec2Gateway aws = new Ec2Gateway(sim.ec2(), sim.autoScaling());
+        HandoverSteps steps = new HandoverSteps(store, aws, sim.clock().asClock());
+        lambda = LocalLambda.start(line -> { });
+        Map<String, RequestStreamHandler> handlers = new LinkedHashMap<>();
+        handlers.put("ClaimFunction", new ClaimHandler(steps));
+        handlers.put("FenceFunction", new FenceHandler(steps));
+        handlers.put("DetachFunction", new DetachHandler(steps));
+        handlers.put("AttachFunction", new AttachHandler(steps));
+        handlers.put("RecordFunction", new RecordHandler(steps));
+        handlers.put("CompleteFunction", new CompleteHandler(steps));
+        handlers.put("CompensateFunction", new CompensateHandler(steps));
+        handlers.put("ReleaseFunction", new ReleaseHandler(steps));
+        handlers.forEach(lambda::register);
+
+        engine = AslEngine.start(lambda.endpoint());
+        StateMachineDefinition handover = DefinitionSubstitutions.load(template, "HandoverStateMachine", Map.of());
+        StateMachineDefinition release = DefinitionSubstitutions.load(template, "ReleaseStateMachine", Map.of());
+        ExecutionOptions execution = ExecutionOptions.scaled(1 / options.speed());
+        for (String state : WAIT_STATES) {
+            execution = execution.withWait(state, waitFor(state));
+        }
+        executions = new LocalExecutions(engine, List.of(handover, release), execution);
+
+        Map<RoleType, String> groups = new EnumMap<>(RoleType.class);
+        for (RoleType t : RoleType.values()) {
+            groups.put(t, spec.groupOf(t));
+        }
+        Config config = new Config(spec.name(), "RolesTable", "ResourcesTable", handover.arn(), release.arn(), groups,
+                LAUNCH_HOOK, TERMINATE_HOOK);
+        lifecycleTrigger = new LifecycleTrigger(config, executions, options.poll());
+        stateChangeTrigger = new StateChangeTrigger(config, store, aws);
+        // EventBridge invokes the triggers asynchronously: the bus hands events to workers.
+        sim.bus().subscribe(event -> workers.execute(() -> deliver(event)));
+
+        guests = new GuestAgent(sim, store, pool.stream()
+                .collect(Collectors.toMap(r -> r.role().id(), Function.identity())), workers);
+        guests.start();
+        for (RoleType t : RoleType.values()) {
+            sim.autoScaling().createGroup(new SimAutoScaling.GroupSpec(spec.groupOf(t), subnet, spec.az(),
+                    t == RoleType.OSS ? "c6in.4xlarge" : "m7i.large", "ami-0123456789abcdef0", spec.capacityOf(t),
+                    Map.of("lustre-ha:file-system", spec.name().value()),
+                    List.of(new SimAutoScaling.HookSpec(LAUNCH_HOOK, SimAutoScaling.LAUNCHING, 600, "CONTINUE", null),
+                            new SimAutoScaling.HookSpec(TERMINATE_HOOK, SimAutoScaling.TERMINATING, 300, "CONTINUE", null)),
+                    0));
+        }
+        pacer = new Pacer(sim.clock(), options.speed());
+    }
+
+    /** Starts the local cloud with the file system; its groups begin launching at once. */
+    public static LocalCloud start(FileSystemSpec spec, Options options) {
+        return new LocalCloud(spec, options);
+    }
+
+    private Duration waitFor(String state) {
+        HandoverState.Poll p = options.poll();
+        int seconds = switch (state) {
+            case "WaitForFence" -> p.fenceSeconds();
+            case "WaitForDetach" -> p.detachSeconds();
+            default -> p.attachSeconds();
+        };
+        return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000 / options.speed())));
+    }
+
+    private void deliver(JsonNode event) {
+        String source = event.path("source").asText();
+        TriggerResult r = "aws.ec2".equals(source) ? stateChangeTrigger.handle(event) : lifecycleTrigger.handle(event);
+        triggerResults.add(r);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    public SimCloud sim() {
+        return sim;
+    }
+
+    public RoleStore store() {
+        return store;
+    }
+
+    public FileSystemSpec spec() {
+        return spec;
+    }
+
+    public List<RoleResources> pool() {
+        return pool;
+    }
+
+    public LocalExecutions executions() {
+        return executions;
+    }
+
+    public LocalLambda lambda() {
+        return lambda;
+    }
+
+    public List<TriggerResult> triggerResults() {
+        synchronized (triggerResults) {
+            return List.copyOf(triggerResults);
+        }
+    }
+
+    public RoleResources resources(String roleId) {
+        RoleId id = RoleId.parse(roleId);
+        return pool.stream().filter(r -> r.role().id().equals(id)).findFirst().orElseThrow();
+    }
+
+    public Role role(String roleId) {
+        return store.load(resources(roleId).role()).orElseThrow();
+    }
+
+    public List<Role> roles() {
+        return store.list(spec.name());
+    }
+
+    /**
+     * True when every role is SERVING on a running instance that really holds its ENI (device index
+     * 1) and every volume, all attached.
+     */
+    public boolean allServing() {
+        for (RoleResources r : pool) {
+            Optional<Role> role = store.load(r.role());
+            if (role.isEmpty() || role.get().state() != RoleState.SERVING) {
+                return false;
+            }
+            String owner = role.get().owner().orElseThrow();
+            if (sim.ec2().stateOf(owner).filter(s -> s.toString().equals(InstanceState.RUNNING.wire())).isEmpty()) {
+                return false;
+            }
+            Optional<SimEc2.AttachmentView> eni = sim.ec2().eniAttachment(r.network().eniId());
+            if (eni.isEmpty() || !eni.get().instanceId().equals(owner) || !"attached".equals(eni.get().state())
+                    || !"1".equals(eni.get().device())) {
+                return false;
+            }
+            for (Volume v : r.volumes()) {
+                Optional<SimEc2.AttachmentView> a = sim.ec2().volumeAttachment(v.volumeId());
+                if (a.isEmpty() || !a.get().instanceId().equals(owner) || !"attached".equals(a.get().state())
+                        || !a.get().device().equals(v.device())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Waits (in wall time) until {@code condition} holds, at most {@code virtual} of virtual time.
+     *
+     * @return whether it held in time
+     */
+    public boolean await(java.util.function.BooleanSupplier condition, Duration virtual) {
+        Instant deadline = sim.clock().now().plus(virtual);
+        while (!condition.getAsBoolean()) {
+            if (sim.clock().now().isAfter(deadline)) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits until every role is serving and no workflow runs. */
+    public boolean awaitSettled(Duration virtual) {
+        return await(() -> allServing() && executions.idle(), virtual);
+    }
+
+    @Override
+    public void close() {
+        pacer.close();
+        guests.stop();
+        workers.shutdownNow();
+        engine.close();
+        lambda.close();
+        dynamo.close();
+        dynamoLocal.close();
+    }
+}
