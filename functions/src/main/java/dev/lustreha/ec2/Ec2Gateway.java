@@ -122,12 +122,17 @@ public final class Ec2Gateway {
         }
     }
 
-    /** Detaches a volume from {@code instanceId}; a volume already off that instance is not an error. */
+    /**
+     * Detaches a volume from {@code instanceId}. Not errors: a volume already off that instance, and
+     * a holder that began terminating meanwhile (EC2 refuses the detach, and termination releases
+     * the volume): the next poll sees where things stand.
+     */
     public void detachVolume(String volumeId, String instanceId, boolean force) {
         try {
             call("DetachVolume", () -> ec2.detachVolume(r -> r.volumeId(volumeId).instanceId(instanceId).force(force)));
         } catch (AwsApiException e) {
-            if (!"IncorrectState".equals(e.errorCode()) && !"InvalidAttachment.NotFound".equals(e.errorCode())) {
+            if (!"IncorrectState".equals(e.errorCode()) && !"InvalidAttachment.NotFound".equals(e.errorCode())
+                    && !"IncorrectInstanceState".equals(e.errorCode())) {
                 throw e;
             }
         }
@@ -188,7 +193,10 @@ public final class Ec2Gateway {
         call("DeleteTags", () -> ec2.deleteTags(r -> r.resources(resourceIds).tags(list)));
     }
 
-    /** The instances among {@code ids} an Auto Scaling group counts as live: Pending* or InService. */
+    /**
+     * The instances among {@code ids} an Auto Scaling group counts as live: Pending* or InService,
+     * and not marked unhealthy (an unhealthy instance is on its way out, even while it still runs).
+     */
     public Set<String> liveInGroups(Collection<String> ids) {
         Set<String> live = new HashSet<>();
         List<String> all = new ArrayList<>(ids);
@@ -198,7 +206,8 @@ public final class Ec2Gateway {
                     () -> autoScaling.describeAutoScalingInstances(r -> r.instanceIds(batch)).autoScalingInstances());
             for (AutoScalingInstanceDetails d : details) {
                 String s = d.lifecycleState();
-                if (s.startsWith("Pending") || s.equals("InService")) {
+                boolean healthy = "HEALTHY".equalsIgnoreCase(d.healthStatus());
+                if (healthy && (s.startsWith("Pending") || s.equals("InService"))) {
                     live.add(d.instanceId());
                 }
             }

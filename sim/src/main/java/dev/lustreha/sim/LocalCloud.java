@@ -50,6 +50,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -75,11 +77,21 @@ public final class LocalCloud implements AutoCloseable {
      *
      * @param speed virtual seconds per wall second
      * @param poll the poll intervals and bounds the triggers put in each execution's input (virtual seconds)
+     * @param launchBeforeTerminate the groups' instance maintenance policy (see SimAutoScaling.GroupSpec)
      */
-    public record Options(long seed, Latency latency, double speed, HandoverState.Poll poll) {
+    public record Options(long seed, Latency latency, double speed, HandoverState.Poll poll,
+            boolean launchBeforeTerminate) {
 
         public static Options fast(long seed) {
-            return new Options(seed, Latency.aws(), 100, HandoverState.Poll.defaults());
+            return new Options(seed, Latency.aws(), 100, HandoverState.Poll.defaults(), true);
+        }
+
+        public Options withLatency(Latency l) {
+            return new Options(seed, l, speed, poll, launchBeforeTerminate);
+        }
+
+        public Options withPoll(HandoverState.Poll p) {
+            return new Options(seed, latency, speed, p, launchBeforeTerminate);
         }
     }
 
@@ -104,7 +116,7 @@ public final class LocalCloud implements AutoCloseable {
     });
     private final Pacer pacer;
 
-    private LocalCloud(FileSystemSpec spec, Options options) {
+    private LocalCloud(FileSystemSpec spec, Options options, Consumer<SimCloud> beforeLaunch) {
         this.spec = spec;
         this.options = options;
         Path template = Repository.file("template.yaml");
@@ -152,20 +164,26 @@ public final class LocalCloud implements AutoCloseable {
         guests = new GuestAgent(sim, store, pool.stream()
                 .collect(Collectors.toMap(r -> r.role().id(), Function.identity())), workers);
         guests.start();
+        beforeLaunch.accept(sim);
         for (RoleType t : RoleType.values()) {
             sim.autoScaling().createGroup(new SimAutoScaling.GroupSpec(spec.groupOf(t), subnet, spec.az(),
                     t == RoleType.OSS ? "c6in.4xlarge" : "m7i.large", "ami-0123456789abcdef0", spec.capacityOf(t),
                     Map.of("lustre-ha:file-system", spec.name().value()),
                     List.of(new SimAutoScaling.HookSpec(LAUNCH_HOOK, SimAutoScaling.LAUNCHING, 600, "CONTINUE", null),
                             new SimAutoScaling.HookSpec(TERMINATE_HOOK, SimAutoScaling.TERMINATING, 300, "CONTINUE", null)),
-                    0));
+                    0, options.launchBeforeTerminate()));
         }
         pacer = new Pacer(sim.clock(), options.speed());
     }
 
     /** Starts the local cloud with the file system; its groups begin launching at once. */
     public static LocalCloud start(FileSystemSpec spec, Options options) {
-        return new LocalCloud(spec, options);
+        return start(spec, options, sim -> { });
+    }
+
+    /** Starts the local cloud, running {@code beforeLaunch} (e.g. to inject faults) before the groups launch. */
+    public static LocalCloud start(FileSystemSpec spec, Options options, Consumer<SimCloud> beforeLaunch) {
+        return new LocalCloud(spec, options, beforeLaunch);
     }
 
     private Duration waitFor(String state) {
@@ -231,7 +249,7 @@ public final class LocalCloud implements AutoCloseable {
 
     /**
      * True when every role is SERVING on a running instance that really holds its ENI (device index
-     * 1) and every volume, all attached.
+     * 1) and every volume, all attached, and has mounted its targets.
      */
     public boolean allServing() {
         for (RoleResources r : pool) {
@@ -255,6 +273,9 @@ public final class LocalCloud implements AutoCloseable {
                     return false;
                 }
             }
+            if (!sim.ec2().mountedOn(owner).containsAll(r.volumes().stream().map(Volume::volumeId).toList())) {
+                return false;
+            }
         }
         return true;
     }
@@ -264,7 +285,7 @@ public final class LocalCloud implements AutoCloseable {
      *
      * @return whether it held in time
      */
-    public boolean await(java.util.function.BooleanSupplier condition, Duration virtual) {
+    public boolean await(BooleanSupplier condition, Duration virtual) {
         Instant deadline = sim.clock().now().plus(virtual);
         while (!condition.getAsBoolean()) {
             if (sim.clock().now().isAfter(deadline)) {

@@ -86,9 +86,17 @@ public final class SimAutoScaling implements AutoScalingClient {
         }
     }
 
-    /** A group: one subnet (so one AZ), a launch template's type and image, tags propagated at launch. */
+    /**
+     * A group: one subnet (so one AZ), a launch template's type and image, tags propagated at launch.
+     *
+     * @param launchBeforeTerminate the instance maintenance policy MinHealthyPercentage=100: an
+     *     unhealthy instance that still runs keeps its place until its replacement is InService. AWS
+     *     applies it only to running instances; one that stopped or terminated is replaced by
+     *     terminate-and-launch whatever the policy.
+     */
     public record GroupSpec(String name, String subnetId, String availabilityZone, String instanceType, String imageId,
-            int desiredCapacity, Map<String, String> tags, List<HookSpec> hooks, int healthCheckGracePeriodSeconds) {
+            int desiredCapacity, Map<String, String> tags, List<HookSpec> hooks, int healthCheckGracePeriodSeconds,
+            boolean launchBeforeTerminate) {
     }
 
     private final class Group {
@@ -120,6 +128,10 @@ public final class SimAutoScaling implements AutoScalingClient {
         Instant inServiceAt;
         Instant impairedSince;
         Action action;
+        /** Launch-before-terminate: the instance that replaces this one; this one waits for it to be InService. */
+        Member replacement;
+        /** The instance this one replaces (launch-before-terminate). */
+        Member replaces;
 
         Member(String instanceId, Group group) {
             this.instanceId = instanceId;
@@ -263,7 +275,7 @@ public final class SimAutoScaling implements AutoScalingClient {
             history.record("AutoScaling.SetInstanceHealth", "instance", m.instanceId, "health", status);
             // AWS: instances marked Unhealthy with SetInstanceHealth are replaced immediately.
             if (!m.healthy && m.state == LifecycleState.IN_SERVICE) {
-                startTermination(m, "marked Unhealthy by SetInstanceHealth");
+                replace(m, "marked Unhealthy by SetInstanceHealth");
             }
             return SetInstanceHealthResponse.builder().build();
         });
@@ -386,18 +398,45 @@ public final class SimAutoScaling implements AutoScalingClient {
 
     // ---------------------------------------------------------------- lifecycle
 
-    /** Launches instances until the group has its desired number of instances that are not terminating. */
+    /**
+     * Launches instances until the group has its desired number of instances that are neither
+     * terminating nor waiting for a replacement.
+     */
     private void fill(Group g) {
-        long live = g.members.values().stream().filter(m -> !m.terminating()).count();
+        long live = g.members.values().stream().filter(m -> !m.terminating() && m.replacement == null).count();
         for (long k = live; k < g.desired; k++) {
-            if (!launch(g)) {
+            if (launch(g) == null) {
                 clock.schedule(LAUNCH_RETRY, "retry launch " + g.spec.name(), () -> fill(g));
                 return;
             }
         }
     }
 
-    private boolean launch(Group g) {
+    /**
+     * Replaces an unhealthy instance: launch-before-terminate for a running one when the group's
+     * maintenance policy says so, else terminate-and-launch.
+     */
+    private void replace(Member m, String cause) {
+        boolean running = ec2.stateOf(m.instanceId).filter(s -> s == InstanceStateName.RUNNING).isPresent();
+        if (!m.group.spec.launchBeforeTerminate() || !running) {
+            startTermination(m, cause);
+            return;
+        }
+        if (m.replacement != null) {
+            return;
+        }
+        m.healthy = false;
+        history.record("AutoScaling.LaunchBeforeTerminate", "instance", m.instanceId, "cause", cause);
+        Member replacement = launch(m.group);
+        if (replacement == null) {
+            startTermination(m, cause + "; no capacity for a replacement");
+            return;
+        }
+        m.replacement = replacement;
+        replacement.replaces = m;
+    }
+
+    private Member launch(Group g) {
         Map<String, String> tags = new LinkedHashMap<>(g.spec.tags());
         tags.put("aws:autoscaling:groupName", g.spec.name());
         String id;
@@ -405,7 +444,7 @@ public final class SimAutoScaling implements AutoScalingClient {
             id = ec2.launch(new SimEc2.LaunchSpec(g.spec.subnetId(), g.spec.instanceType(), g.spec.imageId(), tags));
         } catch (Ec2Exception e) {
             history.record("AutoScaling.LaunchFailed", "group", g.spec.name(), "error", e.awsErrorDetails().errorCode());
-            return false;
+            return null;
         }
         Member m = new Member(id, g);
         g.members.put(id, m);
@@ -420,13 +459,19 @@ public final class SimAutoScaling implements AutoScalingClient {
                 }
             }
         });
-        return true;
+        return m;
     }
 
     private void goInService(Member m) {
         setState(m, LifecycleState.PENDING_PROCEED);
         setState(m, LifecycleState.IN_SERVICE);
         m.inServiceAt = clock.now();
+        Member old = m.replaces;
+        if (old != null) {
+            m.replaces = null;
+            old.replacement = null;
+            startTermination(old, "replaced by " + m.instanceId);
+        }
     }
 
     /** Terminate-and-launch: the member leaves, its terminate hook runs, and a replacement launches meanwhile. */
@@ -435,6 +480,7 @@ public final class SimAutoScaling implements AutoScalingClient {
             return;
         }
         m.healthy = false;
+        abandonReplacement(m);
         if (m.action != null) {
             // An instance that dies while it waits in a hook loses its action; completing it now fails.
             history.record("AutoScaling.LifecycleActionCancelled", "instance", m.instanceId,
@@ -450,6 +496,16 @@ public final class SimAutoScaling implements AutoScalingClient {
             proceedTermination(m);
         }
         fill(m.group);
+    }
+
+    /** A replacement that dies before it is InService gives its place back to the instance it was to replace. */
+    private void abandonReplacement(Member m) {
+        Member old = m.replaces;
+        if (old != null) {
+            m.replaces = null;
+            old.replacement = null;
+            replace(old, "its replacement " + m.instanceId + " failed");
+        }
     }
 
     private void proceedTermination(Member m) {
@@ -571,8 +627,8 @@ public final class SimAutoScaling implements AutoScalingClient {
      */
     private void checkHealth(Group g) {
         for (Member m : List.copyOf(g.members.values())) {
-            if (m.terminating()) {
-                continue;
+            if (m.terminating() || m.replacement != null) {
+                continue; // leaving, or waiting for its replacement to be InService
             }
             Optional<InstanceStateName> state = ec2.stateOf(m.instanceId);
             boolean running = state.isPresent()
@@ -591,13 +647,14 @@ public final class SimAutoScaling implements AutoScalingClient {
                 boolean inGrace = m.inServiceAt != null && clock.now().isBefore(
                         m.inServiceAt.plusSeconds(g.spec.healthCheckGracePeriodSeconds()));
                 if (!inGrace && !clock.now().isBefore(m.impairedSince.plus(IMPAIRED_TOLERANCE))) {
-                    startTermination(m, "instance failed its EC2 status checks");
+                    replace(m, "instance failed its EC2 status checks");
+                    continue;
                 }
             } else {
                 m.impairedSince = null;
             }
             if (!m.healthy) {
-                startTermination(m, "marked Unhealthy");
+                replace(m, "marked Unhealthy");
             }
         }
     }

@@ -40,12 +40,16 @@ class SimAutoScalingTest {
     }
 
     private void createGroup(int desired, String launchDefault, String terminateDefault) {
+        createGroup(desired, launchDefault, terminateDefault, false);
+    }
+
+    private void createGroup(int desired, String launchDefault, String terminateDefault, boolean launchBeforeTerminate) {
         cloud.autoScaling().createGroup(new SimAutoScaling.GroupSpec(GROUP, subnet, "us-east-1a", "c6in.4xlarge",
                 "ami-0123456789abcdef0", desired, Map.of("lustre-ha:file-system", "scratch"),
                 List.of(new SimAutoScaling.HookSpec(LAUNCH_HOOK, SimAutoScaling.LAUNCHING, 300, launchDefault, "oss"),
                         new SimAutoScaling.HookSpec(TERMINATE_HOOK, SimAutoScaling.TERMINATING, 120, terminateDefault,
                                 null)),
-                0));
+                0, launchBeforeTerminate));
     }
 
     private void advance(int seconds) {
@@ -291,5 +295,42 @@ class SimAutoScalingTest {
         for (String id : now) {
             assertEquals(Optional.of(LifecycleState.IN_SERVICE), state(id));
         }
+    }
+
+    @Test
+    void launchBeforeTerminateKeepsAnUnhealthyRunningInstanceUntilItsReplacementIsInService() {
+        createGroup(1, "ABANDON", "CONTINUE", true);
+        String old = cloud.autoScaling().instancesOf(GROUP).get(0);
+        advance(60);
+        complete(old, LAUNCH_HOOK, "CONTINUE");
+        cloud.ec2().setHung(old, true);
+        advance(150);
+        List<String> members = cloud.autoScaling().instancesOf(GROUP);
+        assertEquals(2, members.size());
+        String replacement = members.get(1);
+        assertEquals(Optional.of(LifecycleState.IN_SERVICE), state(old), "the zombie keeps its place, unhealthy");
+        assertEquals("UNHEALTHY", cloud.autoScaling().describeAutoScalingInstances(r -> r.instanceIds(old))
+                .autoScalingInstances().get(0).healthStatus());
+        assertEquals(Optional.of(LifecycleState.PENDING_WAIT), state(replacement));
+        assertEquals(0, lifecycleEvents("EC2 Instance-terminate Lifecycle Action").size());
+
+        cloud.ec2().stopInstances(r -> r.instanceIds(old).force(true));
+        advance(60);
+        assertEquals(Optional.of(LifecycleState.IN_SERVICE), state(old),
+                "stopped while its replacement launches: it still waits for the replacement");
+
+        complete(replacement, LAUNCH_HOOK, "CONTINUE");
+        assertEquals(Optional.of(LifecycleState.TERMINATING_WAIT), state(old), "the replacement is InService: now it goes");
+    }
+
+    @Test
+    void withoutTheMaintenancePolicyAHungInstanceTerminatesFirst() {
+        createGroup(1, "ABANDON", "CONTINUE", false);
+        String old = cloud.autoScaling().instancesOf(GROUP).get(0);
+        advance(60);
+        complete(old, LAUNCH_HOOK, "CONTINUE");
+        cloud.ec2().setHung(old, true);
+        advance(150);
+        assertEquals(Optional.of(LifecycleState.TERMINATING_WAIT), state(old));
     }
 }
