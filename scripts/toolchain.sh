@@ -66,7 +66,7 @@ ensure_venv() {
   stamp=$(cat "$LUSTRE_HA_ROOT/tools/requirements.txt" "$LUSTRE_HA_ROOT/tools/constraints.txt" | sha256sum | cut -c1-16)
   if [ ! -f "$venv/.stamp-$stamp" ]; then
     command -v python3 >/dev/null || apt_install python3 python3-venv
-    say "creating .venv with the pinned Python tools (aws-sam-cli, cfn-lint)"
+    say "creating .venv with the pinned Python tools (aws-sam-cli, cfn-lint, moto)"
     rm -rf "$venv"
     python3 -m venv "$venv" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
     "$venv/bin/pip" install -q --upgrade pip >/dev/null
