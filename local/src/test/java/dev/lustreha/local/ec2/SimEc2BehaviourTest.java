@@ -8,6 +8,7 @@ import static dev.lustreha.local.ec2.Ec2Fixture.assertEc2Error;
 import static dev.lustreha.local.ec2.Ec2Fixture.awsMessage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,18 @@ class SimEc2BehaviourTest {
     private final Ec2Fixture cloud = Ec2Fixture.fixed();
 
     // ------------------------------------------------------------------ errors
+
+    @Test
+    void errorsCarryTheAwsMessageOnceFollowedByTheSdkDiagnostics() {
+        Ec2Exception e = assertEc2Error("InvalidVolume.NotFound",
+                () -> cloud.ec2.describeVolumes(r -> r.volumeIds("vol-0123456789abcdef0")));
+
+        // The SDK builds getMessage() as "<AWS message> (Service: Ec2, Status Code: 400, Request ID: <id>)".
+        assertNotNull(e.requestId());
+        assertEquals("The volume 'vol-0123456789abcdef0' does not exist. (Service: Ec2, Status Code: 400, Request ID: "
+                + e.requestId() + ")", e.getMessage());
+        assertFalse(e.retryable(), "a client error is not retried");
+    }
 
     // ------------------------------------------------------------------ throttling
 
