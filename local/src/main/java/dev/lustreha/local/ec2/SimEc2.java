@@ -703,6 +703,9 @@ public final class SimEc2 implements Ec2Client {
                 cancel(a.transition);
                 a.state = VolumeAttachmentState.BUSY;
                 history.record("Ec2.VolumeBusy", "volume", v.id, "instance", a.instanceId);
+                if (stuck && !mounted) {
+                    releaseWhenUnstuck(v, a, holder);
+                }
                 return detachResponse(v, a);
             }
             if (force && holder != null) {
@@ -710,6 +713,23 @@ public final class SimEc2 implements Ec2Client {
             }
             finishDetach(v);
             return detachResponse(v, a);
+        });
+    }
+
+    /**
+     * A detach made busy only by {@link #stickDetach} goes on when the stuck window ends: the guest
+     * lets go of the device then, and on AWS a busy detach completes once the OS releases the device.
+     */
+    private void releaseWhenUnstuck(SimVolume v, SimVolume.Attachment a, SimInstance holder) {
+        a.transition = clock.schedule(Duration.between(clock.now(), v.stuckUntil), "unstick " + v.id, () -> {
+            if (v.attachment != a || a.state != VolumeAttachmentState.BUSY || holder.mounted.contains(v.id)) {
+                return;
+            }
+            if (v.stuckUntil != null && clock.now().isBefore(v.stuckUntil)) {
+                releaseWhenUnstuck(v, a, holder); // the window was extended meanwhile
+            } else {
+                finishDetach(v);
+            }
         });
     }
 
