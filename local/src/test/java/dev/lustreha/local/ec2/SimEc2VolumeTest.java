@@ -512,6 +512,25 @@ class SimEc2VolumeTest {
     }
 
     @Test
+    void aDetachStuckBusyCompletesOnceTheStuckWindowEnds() {
+        String instance = cloud.running(cloud.subnetA);
+        String vol = cloud.availableVolume(AZ_A);
+        cloud.attached(vol, instance, "/dev/sdf");
+        cloud.sim.stickDetach(vol, cloud.clock.now().plus(Duration.ofMinutes(10)));
+        cloud.ec2.detachVolume(r -> r.volumeId(vol));
+        cloud.advance(Duration.ofMinutes(10).minus(ONE_MS));
+        assertEquals("busy", cloud.volume(vol).attachments().get(0).stateAsString());
+
+        // The guest has nothing mounted: once it lets go of the device the pending detach goes on
+        // by itself (AWS: busy lasts until the OS releases the device, or Force, or a reboot).
+        cloud.advance(ONE_MS);
+        cloud.advance(DETACH);
+
+        assertEquals("available", cloud.volume(vol).stateAsString());
+        assertEquals(InstanceStateName.RUNNING, cloud.state(instance));
+    }
+
+    @Test
     void detachAfterTheStuckWindowCompletesNormally() {
         String instance = cloud.running(cloud.subnetA);
         String vol = cloud.availableVolume(AZ_A);
