@@ -347,7 +347,7 @@ public final class SimEc2 implements Ec2Client {
                 }
             }
             Page<Reservation> page = page(reservations, request.maxResults(), request.nextToken(), 5, 1000,
-                    !request.instanceIds().isEmpty());
+                    !request.instanceIds().isEmpty(), false);
             return DescribeInstancesResponse.builder().reservations(page.items).nextToken(page.nextToken).build();
         });
     }
@@ -601,8 +601,9 @@ public final class SimEc2 implements Ec2Client {
                     out.add(toVolume(v));
                 }
             }
+            // DescribeVolumes: "if the value is larger than 1,000, only 1,000 results are returned".
             Page<Volume> page = page(out, request.maxResults(), request.nextToken(), 5, 1000,
-                    !request.volumeIds().isEmpty());
+                    !request.volumeIds().isEmpty(), true);
             return DescribeVolumesResponse.builder().volumes(page.items).nextToken(page.nextToken).build();
         });
     }
@@ -805,7 +806,7 @@ public final class SimEc2 implements Ec2Client {
                 }
             }
             Page<NetworkInterface> page = page(out, request.maxResults(), request.nextToken(), 5, 1000,
-                    !request.networkInterfaceIds().isEmpty());
+                    !request.networkInterfaceIds().isEmpty(), false);
             return DescribeNetworkInterfacesResponse.builder().networkInterfaces(page.items).nextToken(page.nextToken)
                     .build();
         });
@@ -1005,14 +1006,21 @@ public final class SimEc2 implements Ec2Client {
     private record Page<T>(List<T> items, String nextToken) {
     }
 
-    /** EC2 pagination: MaxResults in [min, max], not allowed together with explicit ids; NextToken is an offset. */
-    private static <T> Page<T> page(List<T> all, Integer maxResults, String nextToken, int min, int max, boolean byIds) {
+    /**
+     * EC2 pagination: MaxResults from min, at most max (a larger value is an error, or is cut down to
+     * max where the action documents that), not allowed together with explicit ids; NextToken is an offset.
+     */
+    private static <T> Page<T> page(List<T> all, Integer maxResults, String nextToken, int min, int max, boolean byIds,
+            boolean capsAtMax) {
         if (maxResults == null) {
             return new Page<>(all, null);
         }
         if (byIds) {
             throw Ec2Errors.error("InvalidParameterCombination",
                     "The parameter ids cannot be used with the parameter maxResults");
+        }
+        if (capsAtMax && maxResults > max) {
+            maxResults = max;
         }
         if (maxResults < min || maxResults > max) {
             throw Ec2Errors.invalidParameter("Value ( " + maxResults + " ) for parameter maxResults is invalid. "
