@@ -6,6 +6,7 @@ import static dev.lustreha.local.ec2.Ec2Fixture.assertEc2Error;
 import static dev.lustreha.local.ec2.Ec2Fixture.awsMessage;
 import static dev.lustreha.local.ec2.Ec2Fixture.filter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -258,6 +259,24 @@ class SimEc2DescribeTest {
         assertEc2Error("InvalidParameterValue", () -> cloud.ec2.describeVolumes(r -> r.maxResults(4)));
         assertEc2Error("InvalidParameterValue", () -> cloud.ec2.describeInstances(r -> r.maxResults(4)));
         assertEc2Error("InvalidParameterValue", () -> cloud.ec2.describeNetworkInterfaces(r -> r.maxResults(4)));
+    }
+
+    @Test
+    void volumeMaxResultsAboveOneThousandReturnsOneThousandVolumesAPage() {
+        for (int k = 0; k < 1001; k++) {
+            cloud.createVolume(AZ_A, Map.of());
+        }
+        cloud.settle();
+
+        // DescribeVolumes [doc]: "This value can be between 5 and 1,000; if the value is larger than
+        // 1,000, only 1,000 results are returned." Larger is not an error.
+        DescribeVolumesResponse first = cloud.ec2.describeVolumes(r -> r.maxResults(5000));
+        assertEquals(1000, first.volumes().size());
+        assertNotNull(first.nextToken());
+        DescribeVolumesResponse second = cloud.ec2.describeVolumes(r -> r.maxResults(5000)
+                .nextToken(first.nextToken()));
+        assertEquals(1, second.volumes().size());
+        assertNull(second.nextToken());
     }
 
     // ------------------------------------------------------------------ pagination
