@@ -362,7 +362,7 @@ public final class SimEc2 implements Ec2Client {
                 if (!all && i.state != InstanceStateName.RUNNING) {
                     continue; // without IncludeAllInstances, only running instances are described
                 }
-                if (!Filters.matches(request.filters(), Set.of("instance-state-name", "availability-zone"), i,
+                if (!Filters.matches(request.filters(), Set.of("instance-state-name", "availability-zone"), false, i,
                         this::instanceValues)) {
                     continue;
                 }
