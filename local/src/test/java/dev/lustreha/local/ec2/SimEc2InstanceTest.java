@@ -346,6 +346,21 @@ class SimEc2InstanceTest {
     }
 
     @Test
+    void describeInstanceStatusHasNoTagFilters() {
+        cloud.running(cloud.subnetA, Map.of("Name", "oss-0"));
+
+        // [obs] aws/aws-cli#7225: DescribeInstanceStatus answers a tag filter with
+        // "(InvalidParameterValue) ... The filter 'tag:Name' is invalid"; its filter list has no tags.
+        Ec2Exception tag = assertEc2Error("InvalidParameterValue",
+                () -> cloud.ec2.describeInstanceStatus(r -> r.filters(filter("tag:Name", "oss-*"))));
+        assertEquals("The filter 'tag:Name' is invalid", awsMessage(tag));
+        assertEc2Error("InvalidParameterValue",
+                () -> cloud.ec2.describeInstanceStatus(r -> r.filters(filter("tag-key", "Name"))));
+        assertEquals(1, cloud.ec2.describeInstanceStatus(r -> r.filters(filter("availability-zone", AZ_A)))
+                .instanceStatuses().size());
+    }
+
+    @Test
     void hungInstanceFailsItsInstanceStatusCheck() {
         String id = cloud.running(cloud.subnetA);
         assertTrue(cloud.sim.isBooted(id));
