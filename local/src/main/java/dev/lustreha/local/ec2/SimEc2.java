@@ -116,6 +116,8 @@ public final class SimEc2 implements Ec2Client {
     private static final Set<String> ENI_FILTERS = Set.of("network-interface-id", "attachment.instance-id",
             "attachment.attachment-id", "attachment.status", "attachment.device-index", "availability-zone",
             "status", "subnet-id", "private-ip-address", "addresses.private-ip-address", "description");
+    private static final Set<String> INSTANCE_STATUS_FILTERS = Set.of("instance-state-name", "availability-zone");
+    private static final Set<String> SUBNET_FILTERS = Set.of("subnet-id", "availability-zone", "vpc-id");
 
     /** A change of an instance's state, for observers such as the simulated Auto Scaling. */
     public record StateChange(String instanceId, InstanceStateName state) {
@@ -335,6 +337,7 @@ public final class SimEc2 implements Ec2Client {
     @Override
     public DescribeInstancesResponse describeInstances(DescribeInstancesRequest request) {
         return api("DescribeInstances", () -> {
+            Filters.check(request.filters(), INSTANCE_FILTERS, true);
             List<SimInstance> selected = select(request.instanceIds(), instances, Ec2Errors::instanceNotFound);
             List<Reservation> reservations = new ArrayList<>();
             for (SimInstance i : selected) {
@@ -355,6 +358,7 @@ public final class SimEc2 implements Ec2Client {
     @Override
     public DescribeInstanceStatusResponse describeInstanceStatus(DescribeInstanceStatusRequest request) {
         return api("DescribeInstanceStatus", () -> {
+            Filters.check(request.filters(), INSTANCE_STATUS_FILTERS, false);
             List<SimInstance> selected = select(request.instanceIds(), instances, Ec2Errors::instanceNotFound);
             boolean all = Boolean.TRUE.equals(request.includeAllInstances());
             List<InstanceStatus> statuses = new ArrayList<>();
@@ -362,8 +366,7 @@ public final class SimEc2 implements Ec2Client {
                 if (!all && i.state != InstanceStateName.RUNNING) {
                     continue; // without IncludeAllInstances, only running instances are described
                 }
-                if (!Filters.matches(request.filters(), Set.of("instance-state-name", "availability-zone"), false, i,
-                        this::instanceValues)) {
+                if (!Filters.matches(request.filters(), INSTANCE_STATUS_FILTERS, false, i, this::instanceValues)) {
                     continue;
                 }
                 SummaryStatus status;
@@ -594,6 +597,7 @@ public final class SimEc2 implements Ec2Client {
     @Override
     public DescribeVolumesResponse describeVolumes(DescribeVolumesRequest request) {
         return api("DescribeVolumes", () -> {
+            Filters.check(request.filters(), VOLUME_FILTERS, true);
             List<SimVolume> selected = select(request.volumeIds(), volumes, Ec2Errors::volumeNotFound);
             List<Volume> out = new ArrayList<>();
             for (SimVolume v : selected) {
@@ -798,6 +802,7 @@ public final class SimEc2 implements Ec2Client {
     @Override
     public DescribeNetworkInterfacesResponse describeNetworkInterfaces(DescribeNetworkInterfacesRequest request) {
         return api("DescribeNetworkInterfaces", () -> {
+            Filters.check(request.filters(), ENI_FILTERS, true);
             List<SimNetworkInterface> selected = select(request.networkInterfaceIds(), enis, Ec2Errors::eniNotFound);
             List<NetworkInterface> out = new ArrayList<>();
             for (SimNetworkInterface e : selected) {
@@ -926,9 +931,10 @@ public final class SimEc2 implements Ec2Client {
     @Override
     public DescribeSubnetsResponse describeSubnets(DescribeSubnetsRequest request) {
         return api("DescribeSubnets", () -> {
+            Filters.check(request.filters(), SUBNET_FILTERS, true);
             List<Subnet> out = new ArrayList<>();
             for (SimSubnet s : select(request.subnetIds(), subnets, Ec2Errors::subnetNotFound)) {
-                boolean match = Filters.matches(request.filters(), Set.of("subnet-id", "availability-zone", "vpc-id"), s,
+                boolean match = Filters.matches(request.filters(), SUBNET_FILTERS, s,
                         (x, name) -> switch (name) {
                             case "subnet-id" -> List.of(x.id());
                             case "availability-zone" -> List.of(x.az());
