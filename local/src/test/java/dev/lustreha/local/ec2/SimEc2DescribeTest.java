@@ -236,6 +236,23 @@ class SimEc2DescribeTest {
     }
 
     @Test
+    void unknownFilterNameFailsEvenWhenThereIsNothingToMatch() {
+        // EC2 rejects the request, not a resource: an empty account gives the same error.
+        assertEc2Error("InvalidParameterValue",
+                () -> cloud.ec2.describeVolumes(r -> r.filters(filter("attachment.state", "attached"))));
+        assertEc2Error("InvalidParameterValue",
+                () -> cloud.ec2.describeNetworkInterfaces(r -> r.filters(filter("state", "available"))));
+        assertEc2Error("InvalidParameterValue",
+                () -> cloud.ec2.describeInstances(r -> r.filters(filter("public-ip", "1.2.3.4"))));
+        assertEc2Error("InvalidParameterValue",
+                () -> cloud.ec2.describeInstanceStatus(r -> r.filters(filter("instance-status", "ok"))));
+        // Nor does a valid filter listed after a match-nothing one hide an invalid one.
+        cloud.availableVolume(AZ_A);
+        assertEc2Error("InvalidParameterValue", () -> cloud.ec2.describeVolumes(r -> r.filters(
+                filter("status", "deleting"), filter("attachment.state", "attached"))));
+    }
+
+    @Test
     void maxResultsTogetherWithIdsFailsWithInvalidParameterCombination() {
         String instance = cloud.running(cloud.subnetA);
         String vol = cloud.availableVolume(AZ_A);
