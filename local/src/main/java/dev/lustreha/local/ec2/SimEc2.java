@@ -954,13 +954,11 @@ public final class SimEc2 implements Ec2Client {
     public CreateTagsResponse createTags(CreateTagsRequest request) {
         return api("CreateTags", () -> {
             requireIds(request.resources(), "ResourceId");
+            if (request.tags().isEmpty()) {
+                throw Ec2Errors.invalidParameter("You must specify one or more tags to create");
+            }
             for (Tag t : request.tags()) {
-                if (t.key() == null || t.key().isEmpty() || t.key().length() > 128) {
-                    throw Ec2Errors.invalidParameter("Tag key must be 1-128 characters: '" + t.key() + "'");
-                }
-                if (t.key().toLowerCase().startsWith("aws:")) {
-                    throw Ec2Errors.invalidParameter("Tag keys starting with 'aws:' are reserved for internal use");
-                }
+                checkUserTagKey(t.key());
             }
             List<Map<String, String>> targets = request.resources().stream().map(this::tagMap).toList();
             for (int k = 0; k < targets.size(); k++) {
@@ -977,6 +975,9 @@ public final class SimEc2 implements Ec2Client {
     public DeleteTagsResponse deleteTags(DeleteTagsRequest request) {
         return api("DeleteTags", () -> {
             requireIds(request.resources(), "ResourceId");
+            for (Tag t : request.tags()) {
+                checkUserTagKey(t.key()); // aws: tags can be neither edited nor deleted
+            }
             for (String id : request.resources()) {
                 Map<String, String> tags = tagMap(id);
                 for (Tag t : request.tags()) {
@@ -1152,10 +1153,21 @@ public final class SimEc2 implements Ec2Client {
                         + "' is not a valid taggable resource type for this operation.");
             }
             for (Tag t : spec.tags()) {
+                checkUserTagKey(t.key());
                 tags.put(t.key(), t.value());
             }
         }
         return tags;
+    }
+
+    /** A tag key a caller may set or delete: 1-128 characters, not in the reserved aws: prefix. */
+    private static void checkUserTagKey(String key) {
+        if (key == null || key.isEmpty() || key.length() > 128) {
+            throw Ec2Errors.invalidParameter("Tag key must be 1-128 characters: '" + key + "'");
+        }
+        if (key.toLowerCase().startsWith("aws:")) {
+            throw Ec2Errors.invalidParameter("Tag keys starting with 'aws:' are reserved for internal use");
+        }
     }
 
     private static String describe(List<Tag> tags) {
