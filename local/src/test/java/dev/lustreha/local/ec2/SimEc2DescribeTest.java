@@ -427,6 +427,29 @@ class SimEc2DescribeTest {
     }
 
     @Test
+    void theReservedAwsPrefixCanBeNeitherCreatedAtCreationNorDeleted() {
+        String instance = cloud.running(cloud.subnetA, Map.of("aws:autoscaling:groupName", "lustre-oss"));
+
+        // Docs: tags with the aws: prefix "can't be edited or deleted"; not created by users in any
+        // way, so not through TagSpecifications either. The code is the research's best guess [?].
+        assertEc2Error("InvalidParameterValue", () -> cloud.ec2.createVolume(r -> r.availabilityZone(AZ_A)
+                .size(100).tagSpecifications(Ec2Fixture.volumeTags(Map.of("aws:cloudformation:stack-name", "x")))));
+        assertEc2Error("InvalidParameterValue", () -> cloud.createEni(cloud.subnetA, Map.of("aws:role", "mgs")));
+        assertEc2Error("InvalidParameterValue", () -> cloud.ec2.deleteTags(r -> r.resources(instance)
+                .tags(Tag.builder().key("aws:autoscaling:groupName").build())));
+        assertTrue(cloud.ec2.describeVolumes(r -> r.filters(filter("status", "creating"))).volumes().isEmpty());
+        assertEquals(Map.of("aws:autoscaling:groupName", "lustre-oss"), asMap(cloud.instance(instance).tags()));
+    }
+
+    @Test
+    void createTagsWithoutTagsFailsWithInvalidParameterValue() {
+        String vol = cloud.availableVolume(AZ_A);
+
+        Ec2Exception e = assertEc2Error("InvalidParameterValue", () -> cloud.ec2.createTags(r -> r.resources(vol)));
+        assertEquals("You must specify one or more tags to create", awsMessage(e));
+    }
+
+    @Test
     void createTagsOnAMissingResourceFailsWithItsNotFoundCode() {
         Ec2Exception e = assertEc2Error("InvalidInstanceID.NotFound", () -> cloud.ec2.createTags(r -> r
                 .resources("i-0123456789abcdef0").tags(Tag.builder().key("k").value("v").build())));
