@@ -980,6 +980,10 @@ public final class SimEc2 implements Ec2Client {
             }
             for (String id : request.resources()) {
                 Map<String, String> tags = tagMap(id);
+                if (request.tags().isEmpty()) {
+                    // No tags given: every user tag goes, AWS's own (aws:) stay.
+                    tags.keySet().removeIf(k -> !k.toLowerCase().startsWith("aws:"));
+                }
                 for (Tag t : request.tags()) {
                     if (t.value() == null || t.value().equals(tags.get(t.key()))) {
                         tags.remove(t.key());
