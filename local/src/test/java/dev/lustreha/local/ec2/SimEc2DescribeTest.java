@@ -471,6 +471,20 @@ class SimEc2DescribeTest {
         assertEquals(Map.of("a", "1"), asMap(cloud.volume(vol).tags()));
     }
 
+    @Test
+    void deleteTagsWithoutTagsDeletesEveryUserTagButNoAwsTag() {
+        String instance = cloud.running(cloud.subnetA, Map.of("aws:autoscaling:groupName", "lustre-oss",
+                "lustre-ha:role", "oss-0"));
+        String vol = cloud.availableVolume(AZ_A, Map.of("lustre-ha:role", "oss-0", "lustre-ha:epoch", "3"));
+
+        // [doc] API_DeleteTags: "If you omit this parameter, we delete all user-defined tags for the
+        // specified resources. We do not delete AWS-generated tags (tags that have the aws: prefix)."
+        cloud.ec2.deleteTags(r -> r.resources(instance, vol));
+
+        assertEquals(Map.of("aws:autoscaling:groupName", "lustre-oss"), asMap(cloud.instance(instance).tags()));
+        assertEquals(Map.of(), asMap(cloud.volume(vol).tags()));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private Set<String> volumeIds(Filter... filters) {
