@@ -702,7 +702,11 @@ public final class SimEc2 implements Ec2Client {
                 return detachResponse(v, a); // already on its way
             }
             boolean stuck = v.stuckUntil != null && clock.now().isBefore(v.stuckUntil);
-            boolean osHoldsIt = holder != null && holder.state == InstanceStateName.RUNNING && (mounted || stuck);
+            // The guest OS is up while running and while stopping (shutting down, or hung and never
+            // getting there): it keeps its mounts until it is down (osDown, when the stop completes).
+            boolean osUp = holder != null
+                    && (holder.state == InstanceStateName.RUNNING || holder.state == InstanceStateName.STOPPING);
+            boolean osHoldsIt = osUp && (mounted || stuck);
             if (!force && (osHoldsIt || (a.state == VolumeAttachmentState.BUSY))) {
                 // The guest still uses the device: the detach waits, possibly forever (AWS: "busy").
                 cancel(a.transition);
