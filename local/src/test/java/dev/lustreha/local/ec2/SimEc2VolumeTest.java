@@ -495,6 +495,30 @@ class SimEc2VolumeTest {
     }
 
     @Test
+    void detachOfAMountedVolumeFromAnInstanceStuckInStoppingStaysBusyUntilItStops() {
+        String instance = cloud.running(cloud.subnetA);
+        String vol = cloud.availableVolume(AZ_A);
+        cloud.mounted(vol, instance, "/dev/sdf");
+        cloud.sim.setHung(instance, true);
+        cloud.ec2.stopInstances(r -> r.instanceIds(instance));
+        cloud.advance(Duration.ofMinutes(10));
+        assertEquals(InstanceStateName.STOPPING, cloud.state(instance));
+
+        // The hung OS still holds the device: busy ([doc] "delayed indefinitely until you unmount
+        // the volume, force detachment, reboot the instance"), Force being the last resort for a
+        // failed instance. Stopping is not stopped: this is why fencing waits for 'stopped'.
+        cloud.ec2.detachVolume(r -> r.volumeId(vol));
+        cloud.advance(Duration.ofHours(6));
+        assertEquals("busy", cloud.volume(vol).attachments().get(0).stateAsString());
+
+        cloud.ec2.stopInstances(r -> r.instanceIds(instance).force(true));
+        cloud.advance(Ec2Fixture.FORCED_STOP);
+        assertEquals(InstanceStateName.STOPPED, cloud.state(instance));
+        cloud.advance(DETACH);
+        assertEquals("available", cloud.volume(vol).stateAsString());
+    }
+
+    @Test
     void stuckDetachMakesAnUnmountedVolumeBusyWithinTheWindow() {
         String instance = cloud.running(cloud.subnetA);
         String stuck = cloud.availableVolume(AZ_A);
