@@ -26,8 +26,8 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 
 /**
  * What cuts across EC2 operations: the shape of errors, throttling, the History the invariant
- * checker reads, EventBridge state-change notifications, and an AZ outage (see
- * /tmp/research-ec2-asg-facts.md, wire format, §9 and §10, and AWS-FACTS.md "Events").
+ * checker reads, EventBridge state-change notifications, and an AZ outage: the EC2 API
+ * reference's error overview and request throttling pages, and shared/AWS-FACTS.md "Events".
  */
 class SimEc2BehaviourTest {
 

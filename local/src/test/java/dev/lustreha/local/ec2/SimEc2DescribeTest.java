@@ -27,8 +27,8 @@ import software.amazon.awssdk.services.ec2.model.Volume;
 
 /**
  * Describe filters, pagination and tags, as documented for DescribeVolumes,
- * DescribeNetworkInterfaces, DescribeInstances and CreateTags (see
- * /tmp/research-ec2-asg-facts.md §3, §5, §7, §8): values of one filter are OR-ed, filters are
+ * DescribeNetworkInterfaces, DescribeInstances, CreateTags and DeleteTags in the EC2 API
+ * reference: values of one filter are OR-ed, filters are
  * AND-ed, values take {@code *} and {@code ?} wildcards, a filter never fails for a missing id.
  */
 class SimEc2DescribeTest {
@@ -259,7 +259,7 @@ class SimEc2DescribeTest {
         String eni = cloud.createEni(cloud.subnetA);
 
         // Docs: "You cannot specify this parameter and the ... IDs parameter in the same request."
-        // The code is the research's best guess [?]; the message is not pinned.
+        // The code is the likeliest but unconfirmed [?]; the message is not pinned.
         assertEc2Error("InvalidParameterCombination",
                 () -> cloud.ec2.describeVolumes(r -> r.volumeIds(vol).maxResults(5)));
         assertEc2Error("InvalidParameterCombination",
@@ -418,7 +418,7 @@ class SimEc2DescribeTest {
     void tagKeysWithTheReservedAwsPrefixAreRejected() {
         String vol = cloud.availableVolume(AZ_A);
 
-        // Docs: the aws: prefix is reserved. The code is the research's best guess [?].
+        // Docs: the aws: prefix is reserved. The code is the likeliest but unconfirmed [?].
         assertEc2Error("InvalidParameterValue", () -> cloud.ec2.createTags(r -> r.resources(vol)
                 .tags(Tag.builder().key("aws:autoscaling:groupName").value("mine").build())));
         assertEc2Error("InvalidParameterValue", () -> cloud.ec2.createTags(r -> r.resources(vol)
@@ -431,7 +431,7 @@ class SimEc2DescribeTest {
         String instance = cloud.running(cloud.subnetA, Map.of("aws:autoscaling:groupName", "lustre-oss"));
 
         // Docs: tags with the aws: prefix "can't be edited or deleted"; not created by users in any
-        // way, so not through TagSpecifications either. The code is the research's best guess [?].
+        // way, so not through TagSpecifications either. The code is unconfirmed [?].
         assertEc2Error("InvalidParameterValue", () -> cloud.ec2.createVolume(r -> r.availabilityZone(AZ_A)
                 .size(100).tagSpecifications(Ec2Fixture.volumeTags(Map.of("aws:cloudformation:stack-name", "x")))));
         assertEc2Error("InvalidParameterValue", () -> cloud.createEni(cloud.subnetA, Map.of("aws:role", "mgs")));

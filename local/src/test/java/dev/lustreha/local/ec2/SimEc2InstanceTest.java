@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.ec2.model.Volume;
 
 /**
  * Instance states, stop and terminate (fencing), and what termination releases, as documented in
- * the EC2 API reference and user guide (see /tmp/research-ec2-asg-facts.md §6 and §8).
+ * the EC2 API reference (StopInstances, TerminateInstances, DescribeInstances) and user guide.
  */
 class SimEc2InstanceTest {
 

@@ -22,8 +22,8 @@ import software.amazon.awssdk.services.ec2.model.NetworkInterface;
 
 /**
  * ENIs: attach, detach (and Force), their errors, the primary ENI, as documented in
- * API_AttachNetworkInterface / API_DetachNetworkInterface and the user guide (see
- * /tmp/research-ec2-asg-facts.md §5).
+ * API_AttachNetworkInterface / API_DetachNetworkInterface, the user guide's network interface
+ * pages, and AWS responses quoted in public issues.
  */
 class SimEc2NetworkInterfaceTest {
 
@@ -152,7 +152,7 @@ class SimEc2NetworkInterfaceTest {
         String eni = cloud.createEni(cloud.subnetB);
 
         // Docs: "You must attach a network interface to an instance in the same Availability Zone".
-        // The code is the research's best guess [?]; the message is not pinned.
+        // The code is the likeliest but unconfirmed [?]; the message is not pinned.
         assertEc2Error("InvalidParameterCombination", () -> cloud.ec2.attachNetworkInterface(r -> r
                 .networkInterfaceId(eni).instanceId(instance).deviceIndex(1)));
         assertEquals("available", cloud.eni(eni).statusAsString());

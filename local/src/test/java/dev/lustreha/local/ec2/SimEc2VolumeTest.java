@@ -29,8 +29,8 @@ import software.amazon.awssdk.services.ec2.model.VolumeAttachment;
 
 /**
  * EBS volumes: create, attach, detach (busy and Force), their errors and idempotency, as documented
- * in API_AttachVolume / API_DetachVolume / API_CreateVolume and observed in public AWS responses
- * (see /tmp/research-ec2-asg-facts.md §1-§4).
+ * in API_AttachVolume / API_DetachVolume / API_CreateVolume and observed in AWS responses quoted
+ * in public issues. Messages are pinned only where a real response or the docs confirm them.
  */
 class SimEc2VolumeTest {
 
