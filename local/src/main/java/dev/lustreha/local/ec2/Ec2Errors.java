@@ -6,7 +6,7 @@ import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 
 /**
  * EC2 errors as the SDK surfaces them from the real service: an {@link Ec2Exception} with the AWS
- * error code, the service's message, the HTTP status, and the SDK's message suffix.
+ * error code, the service's message and the HTTP status; the SDK adds its message suffix.
  */
 final class Ec2Errors {
 
@@ -27,7 +27,9 @@ final class Ec2Errors {
                         .errorMessage(message)
                         .serviceName("Ec2")
                         .build())
-                .message(message + " (Service: Ec2, Status Code: " + status + ", Request ID: " + requestId + ")")
+                // The SDK's getMessage() appends "(Service: Ec2, Status Code: ..., Request ID: ...)" to
+                // this message itself, as it does for a real response: the raw message is AWS's alone.
+                .message(message)
                 .build();
     }
 

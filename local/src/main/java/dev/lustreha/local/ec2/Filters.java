@@ -19,17 +19,38 @@ final class Filters {
     }
 
     /**
+     * Rejects a filter name the action does not have. EC2 rejects the request itself, so a Describe
+     * calls this before looking at any resource: an invalid name fails even when nothing exists.
+     */
+    static void check(List<Filter> filters, Set<String> supported, boolean tags) {
+        for (Filter f : filters) {
+            String name = f.name();
+            boolean tagFilter = name != null && (name.startsWith("tag:") || name.equals("tag-key"));
+            if (name == null || !(supported.contains(name) || (tags && tagFilter))) {
+                throw Ec2Errors.invalidParameter("The filter '" + name + "' is invalid");
+            }
+        }
+    }
+
+    /**
      * @param supported the filter names modelled for this resource type ({@code tag:} and
-     *     {@code tag-key} are always supported)
+     *     {@code tag-key} are supported too)
      * @param valuesOf the resource's values for a filter name
      */
     static <R> boolean matches(List<Filter> filters, Set<String> supported, R resource,
             BiFunction<R, String, Collection<String>> valuesOf) {
+        return matches(filters, supported, true, resource, valuesOf);
+    }
+
+    /**
+     * As above, for an action whose filters may lack the tag filters (DescribeInstanceStatus has
+     * none: EC2 answers {@code tag:Name} there with "The filter 'tag:Name' is invalid").
+     */
+    static <R> boolean matches(List<Filter> filters, Set<String> supported, boolean tags, R resource,
+            BiFunction<R, String, Collection<String>> valuesOf) {
+        check(filters, supported, tags);
         for (Filter f : filters) {
             String name = f.name();
-            if (name == null || !(supported.contains(name) || name.startsWith("tag:") || name.equals("tag-key"))) {
-                throw Ec2Errors.invalidParameter("The filter '" + name + "' is invalid");
-            }
             Collection<String> actual = valuesOf.apply(resource, name);
             boolean any = false;
             for (String wanted : f.values()) {

@@ -116,6 +116,8 @@ public final class SimEc2 implements Ec2Client {
     private static final Set<String> ENI_FILTERS = Set.of("network-interface-id", "attachment.instance-id",
             "attachment.attachment-id", "attachment.status", "attachment.device-index", "availability-zone",
             "status", "subnet-id", "private-ip-address", "addresses.private-ip-address", "description");
+    private static final Set<String> INSTANCE_STATUS_FILTERS = Set.of("instance-state-name", "availability-zone");
+    private static final Set<String> SUBNET_FILTERS = Set.of("subnet-id", "availability-zone", "vpc-id");
 
     /** A change of an instance's state, for observers such as the simulated Auto Scaling. */
     public record StateChange(String instanceId, InstanceStateName state) {
@@ -374,6 +376,7 @@ public final class SimEc2 implements Ec2Client {
     @Override
     public DescribeInstancesResponse describeInstances(DescribeInstancesRequest request) {
         return api("DescribeInstances", () -> {
+            Filters.check(request.filters(), INSTANCE_FILTERS, true);
             List<SimInstance> selected = select(request.instanceIds(), instances, Ec2Errors::instanceNotFound);
             List<Reservation> reservations = new ArrayList<>();
             for (SimInstance i : selected) {
@@ -386,7 +389,7 @@ public final class SimEc2 implements Ec2Client {
                 }
             }
             Page<Reservation> page = page(reservations, request.maxResults(), request.nextToken(), 5, 1000,
-                    !request.instanceIds().isEmpty());
+                    !request.instanceIds().isEmpty(), false);
             return DescribeInstancesResponse.builder().reservations(page.items).nextToken(page.nextToken).build();
         });
     }
@@ -394,6 +397,7 @@ public final class SimEc2 implements Ec2Client {
     @Override
     public DescribeInstanceStatusResponse describeInstanceStatus(DescribeInstanceStatusRequest request) {
         return api("DescribeInstanceStatus", () -> {
+            Filters.check(request.filters(), INSTANCE_STATUS_FILTERS, false);
             List<SimInstance> selected = select(request.instanceIds(), instances, Ec2Errors::instanceNotFound);
             boolean all = Boolean.TRUE.equals(request.includeAllInstances());
             List<InstanceStatus> statuses = new ArrayList<>();
@@ -401,8 +405,7 @@ public final class SimEc2 implements Ec2Client {
                 if (!all && i.state != InstanceStateName.RUNNING) {
                     continue; // without IncludeAllInstances, only running instances are described
                 }
-                if (!Filters.matches(request.filters(), Set.of("instance-state-name", "availability-zone"), i,
-                        this::instanceValues)) {
+                if (!Filters.matches(request.filters(), INSTANCE_STATUS_FILTERS, false, i, this::instanceValues)) {
                     continue;
                 }
                 SummaryStatus status;
@@ -634,6 +637,7 @@ public final class SimEc2 implements Ec2Client {
     @Override
     public DescribeVolumesResponse describeVolumes(DescribeVolumesRequest request) {
         return api("DescribeVolumes", () -> {
+            Filters.check(request.filters(), VOLUME_FILTERS, true);
             List<SimVolume> selected = select(request.volumeIds(), volumes, Ec2Errors::volumeNotFound);
             List<Volume> out = new ArrayList<>();
             for (SimVolume v : selected) {
@@ -641,8 +645,9 @@ public final class SimEc2 implements Ec2Client {
                     out.add(toVolume(v));
                 }
             }
+            // DescribeVolumes: "if the value is larger than 1,000, only 1,000 results are returned".
             Page<Volume> page = page(out, request.maxResults(), request.nextToken(), 5, 1000,
-                    !request.volumeIds().isEmpty());
+                    !request.volumeIds().isEmpty(), true);
             return DescribeVolumesResponse.builder().volumes(page.items).nextToken(page.nextToken).build();
         });
     }
@@ -738,12 +743,20 @@ public final class SimEc2 implements Ec2Client {
             }
             // A stuck detach (an injected fault) stays busy whatever the holder's state, until forced.
             boolean stuck = v.stuckUntil != null && clock.now().isBefore(v.stuckUntil);
-            boolean osHoldsIt = holder != null && holder.state == InstanceStateName.RUNNING && mounted;
+            // The guest OS is up while running and while stopping (shutting down, or hung and never
+            // getting there): it keeps its mounts until it is down (osDown, when the stop completes).
+            // A stuck detach (an injected fault) stays busy whatever the holder's state.
+            boolean osUp = holder != null
+                    && (holder.state == InstanceStateName.RUNNING || holder.state == InstanceStateName.STOPPING);
+            boolean osHoldsIt = osUp && mounted;
             if (!force && (osHoldsIt || stuck || a.state == VolumeAttachmentState.BUSY)) {
                 // The guest still uses the device: the detach waits, possibly forever (AWS: "busy").
                 cancel(a.transition);
                 a.state = VolumeAttachmentState.BUSY;
                 history.record("Ec2.VolumeBusy", "volume", v.id, "instance", a.instanceId);
+                if (stuck && !mounted) {
+                    releaseWhenUnstuck(v, a, holder);
+                }
                 return detachResponse(v, a);
             }
             if (force && holder != null) {
@@ -751,6 +764,24 @@ public final class SimEc2 implements Ec2Client {
             }
             finishDetach(v);
             return detachResponse(v, a);
+        });
+    }
+
+    /**
+     * A detach made busy only by {@link #stickDetach} goes on when the stuck window ends: the guest
+     * lets go of the device then, and on AWS a busy detach completes once the OS releases the device.
+     */
+    private void releaseWhenUnstuck(SimVolume v, SimVolume.Attachment a, SimInstance holder) {
+        a.transition = clock.schedule(Duration.between(clock.now(), v.stuckUntil), "unstick " + v.id, () -> {
+            if (v.attachment != a || a.state != VolumeAttachmentState.BUSY
+                    || (holder != null && holder.mounted.contains(v.id))) {
+                return;
+            }
+            if (v.stuckUntil != null && clock.now().isBefore(v.stuckUntil)) {
+                releaseWhenUnstuck(v, a, holder); // the window was extended meanwhile
+            } else {
+                finishDetach(v);
+            }
         });
     }
 
@@ -818,6 +849,7 @@ public final class SimEc2 implements Ec2Client {
     @Override
     public DescribeNetworkInterfacesResponse describeNetworkInterfaces(DescribeNetworkInterfacesRequest request) {
         return api("DescribeNetworkInterfaces", () -> {
+            Filters.check(request.filters(), ENI_FILTERS, true);
             List<SimNetworkInterface> selected = select(request.networkInterfaceIds(), enis, Ec2Errors::eniNotFound);
             List<NetworkInterface> out = new ArrayList<>();
             for (SimNetworkInterface e : selected) {
@@ -826,7 +858,7 @@ public final class SimEc2 implements Ec2Client {
                 }
             }
             Page<NetworkInterface> page = page(out, request.maxResults(), request.nextToken(), 5, 1000,
-                    !request.networkInterfaceIds().isEmpty());
+                    !request.networkInterfaceIds().isEmpty(), false);
             return DescribeNetworkInterfacesResponse.builder().networkInterfaces(page.items).nextToken(page.nextToken)
                     .build();
         });
@@ -946,9 +978,10 @@ public final class SimEc2 implements Ec2Client {
     @Override
     public DescribeSubnetsResponse describeSubnets(DescribeSubnetsRequest request) {
         return api("DescribeSubnets", () -> {
+            Filters.check(request.filters(), SUBNET_FILTERS, true);
             List<Subnet> out = new ArrayList<>();
             for (SimSubnet s : select(request.subnetIds(), subnets, Ec2Errors::subnetNotFound)) {
-                boolean match = Filters.matches(request.filters(), Set.of("subnet-id", "availability-zone", "vpc-id"), s,
+                boolean match = Filters.matches(request.filters(), SUBNET_FILTERS, s,
                         (x, name) -> switch (name) {
                             case "subnet-id" -> List.of(x.id());
                             case "availability-zone" -> List.of(x.az());
@@ -968,13 +1001,11 @@ public final class SimEc2 implements Ec2Client {
     public CreateTagsResponse createTags(CreateTagsRequest request) {
         return api("CreateTags", () -> {
             requireIds(request.resources(), "ResourceId");
+            if (request.tags().isEmpty()) {
+                throw Ec2Errors.invalidParameter("You must specify one or more tags to create");
+            }
             for (Tag t : request.tags()) {
-                if (t.key() == null || t.key().isEmpty() || t.key().length() > 128) {
-                    throw Ec2Errors.invalidParameter("Tag key must be 1-128 characters: '" + t.key() + "'");
-                }
-                if (t.key().toLowerCase().startsWith("aws:")) {
-                    throw Ec2Errors.invalidParameter("Tag keys starting with 'aws:' are reserved for internal use");
-                }
+                checkUserTagKey(t.key());
             }
             List<Map<String, String>> targets = request.resources().stream().map(this::tagMap).toList();
             for (int k = 0; k < targets.size(); k++) {
@@ -991,8 +1022,15 @@ public final class SimEc2 implements Ec2Client {
     public DeleteTagsResponse deleteTags(DeleteTagsRequest request) {
         return api("DeleteTags", () -> {
             requireIds(request.resources(), "ResourceId");
+            for (Tag t : request.tags()) {
+                checkUserTagKey(t.key()); // aws: tags can be neither edited nor deleted
+            }
             for (String id : request.resources()) {
                 Map<String, String> tags = tagMap(id);
+                if (request.tags().isEmpty()) {
+                    // No tags given: every user tag goes, AWS's own (aws:) stay.
+                    tags.keySet().removeIf(k -> !k.toLowerCase().startsWith("aws:"));
+                }
                 for (Tag t : request.tags()) {
                     if (t.value() == null || t.value().equals(tags.get(t.key()))) {
                         tags.remove(t.key());
@@ -1026,14 +1064,21 @@ public final class SimEc2 implements Ec2Client {
     private record Page<T>(List<T> items, String nextToken) {
     }
 
-    /** EC2 pagination: MaxResults in [min, max], not allowed together with explicit ids; NextToken is an offset. */
-    private static <T> Page<T> page(List<T> all, Integer maxResults, String nextToken, int min, int max, boolean byIds) {
+    /**
+     * EC2 pagination: MaxResults from min, at most max (a larger value is an error, or is cut down to
+     * max where the action documents that), not allowed together with explicit ids; NextToken is an offset.
+     */
+    private static <T> Page<T> page(List<T> all, Integer maxResults, String nextToken, int min, int max, boolean byIds,
+            boolean capsAtMax) {
         if (maxResults == null) {
             return new Page<>(all, null);
         }
         if (byIds) {
             throw Ec2Errors.error("InvalidParameterCombination",
                     "The parameter ids cannot be used with the parameter maxResults");
+        }
+        if (capsAtMax && maxResults > max) {
+            maxResults = max;
         }
         if (maxResults < min || maxResults > max) {
             throw Ec2Errors.invalidParameter("Value ( " + maxResults + " ) for parameter maxResults is invalid. "
@@ -1159,10 +1204,21 @@ public final class SimEc2 implements Ec2Client {
                         + "' is not a valid taggable resource type for this operation.");
             }
             for (Tag t : spec.tags()) {
+                checkUserTagKey(t.key());
                 tags.put(t.key(), t.value());
             }
         }
         return tags;
+    }
+
+    /** A tag key a caller may set or delete: 1-128 characters, not in the reserved aws: prefix. */
+    private static void checkUserTagKey(String key) {
+        if (key == null || key.isEmpty() || key.length() > 128) {
+            throw Ec2Errors.invalidParameter("Tag key must be 1-128 characters: '" + key + "'");
+        }
+        if (key.toLowerCase().startsWith("aws:")) {
+            throw Ec2Errors.invalidParameter("Tag keys starting with 'aws:' are reserved for internal use");
+        }
     }
 
     private static String describe(List<Tag> tags) {
