@@ -408,4 +408,40 @@ class HandoverScenariosIT {
             assertNoViolations(cloud);
         }
     }
+
+    // ---------------------------------------------------------------- 11
+
+    @Test
+    void s11ATerminateHookReleasesTheRoleUnderItsEpochAndTheReplacementTakesIt() throws Exception {
+        try (LocalCloud cloud = LocalCloud.start(spec(0), LocalCloud.Options.fast(111))) {
+            settle(cloud);
+            // The group terminates oss04's owner through its terminate hook (as scale-in or a refresh would).
+            String old = cloud.role("oss04").owner().orElseThrow();
+            long mark = mark(cloud);
+            cloud.sim().autoScaling().terminateInstanceInAutoScalingGroup(r -> r.instanceId(old)
+                    .shouldDecrementDesiredCapacity(false));
+            assertTrue(cloud.await(() -> servingAtEpoch(cloud, "oss04", 2), SETTLE), () -> cloud.roles().toString());
+            ExecutionResult release = execution(cloud, "release-" + old);
+            assertEquals(ExecutionStatus.SUCCEEDED, release.status());
+            assertEquals("RELEASED", JSON.readTree(release.output().orElseThrow()).path("outcome").asText());
+            assertTrue(since(cloud, mark).stream().anyMatch(e -> e.action().equals("AutoScaling.CompleteLifecycleAction")
+                    && old.equals(e.get("instance")) && "lustre-ha-terminate".equals(e.get("hook"))
+                    && "CONTINUE".equals(e.get("result"))), "the terminate hook was completed");
+            assertEquals(java.util.Optional.of(old), cloud.role("oss04").previousOwner());
+            assertNoViolations(cloud);
+
+            // The release step on its own (whether the release or the replacement's claim comes first is
+            // a race the end-to-end run cannot pin): RELEASING under the owner's epoch, nothing else.
+            Role before = cloud.role("oss01");
+            String owner = before.owner().orElseThrow();
+            String input = "{\"input\":{\"fileSystem\":\"scratch\",\"instanceId\":\"" + owner
+                    + "\",\"autoScalingGroupName\":\"scratch-oss\",\"lifecycleHookName\":\"lustre-ha-terminate\"}}";
+            HttpResponse<String> released = invoke(cloud, "ReleaseFunction", input);
+            assertEquals("RELEASED", JSON.readTree(released.body()).path("outcome").asText(), released.body());
+            Role after = cloud.role("oss01");
+            assertEquals(RoleState.RELEASING, after.state());
+            assertEquals(before.epoch(), after.epoch());
+            assertEquals(before.owner(), after.owner(), "the owner stays recorded: the next claimant fences it");
+        }
+    }
 }
