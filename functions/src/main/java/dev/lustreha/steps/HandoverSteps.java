@@ -141,7 +141,7 @@ public final class HandoverSteps {
         if (c.previousOwner() != null && !c.previousOwner().equals(in.instanceId())) {
             holders.add(c.previousOwner());
         }
-        holders.addAll(resourceHolders(c, in.instanceId()));
+        holders.addAll(holdersOf(eni(c), aws.volumes(volumeIds(c)), in.instanceId()));
         Map<String, InstanceView> views = aws.instances(holders);
         HandoverState.Fence prev = s.fence();
         Set<String> stopsSent = new TreeSet<>(prev == null ? List.of() : prev.stopsSent());
@@ -165,12 +165,11 @@ public final class HandoverSteps {
         return heartbeatIfDue(next, now);
     }
 
-    private Set<String> resourceHolders(Claim c, String me) {
+    /** The instances other than {@code me} that hold the role's ENI or any of its volumes. */
+    private static Set<String> holdersOf(EniView eni, List<VolumeView> volumes, String me) {
         Set<String> holders = new TreeSet<>();
-        eni(c).attachment().map(EniView.Attachment::instanceId).ifPresent(holders::add);
-        for (VolumeView v : aws.volumes(volumeIds(c))) {
-            v.attachment().map(VolumeView.Attachment::instanceId).ifPresent(holders::add);
-        }
+        eni.attachment().map(EniView.Attachment::instanceId).ifPresent(holders::add);
+        volumes.forEach(v -> v.attachment().map(VolumeView.Attachment::instanceId).ifPresent(holders::add));
         holders.remove(me);
         return holders;
     }
@@ -185,11 +184,7 @@ public final class HandoverSteps {
         requireCurrent(s);
         EniView eni = eni(c);
         List<VolumeView> volumes = aws.volumes(volumeIds(c));
-        Set<String> holders = new TreeSet<>();
-        eni.attachment().map(EniView.Attachment::instanceId).ifPresent(holders::add);
-        volumes.forEach(v -> v.attachment().map(VolumeView.Attachment::instanceId).ifPresent(holders::add));
-        holders.remove(in.instanceId());
-        Map<String, InstanceView> views = aws.instances(holders);
+        Map<String, InstanceView> views = aws.instances(holdersOf(eni, volumes, in.instanceId()));
 
         HandoverState.Detach prev = s.detach();
         Map<String, Instant> since = new LinkedHashMap<>(prev == null ? Map.of() : prev.detachingSince());
