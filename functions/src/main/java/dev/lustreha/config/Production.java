@@ -30,7 +30,8 @@ public final class Production {
 
     private static final Region REGION = Region.of(System.getenv("AWS_REGION"));
     private static final AwsCredentialsProvider CREDENTIALS = EnvironmentVariableCredentialsProvider.create();
-    private static final SdkHttpClient HTTP = UrlConnectionHttpClient.builder().build();
+    /** The one HTTP client of the container (also answers CloudFormation for the pool provisioner). */
+    public static final SdkHttpClient HTTP = UrlConnectionHttpClient.builder().build();
 
     private static final DynamoDbClient DYNAMO = DynamoDbClient.builder()
             .region(REGION).credentialsProvider(CREDENTIALS).httpClient(HTTP).build();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +29,9 @@ import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.NetworkInterface;
 import software.amazon.awssdk.services.ec2.model.Reservation;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.ec2.model.Volume;
 
 /**
@@ -182,9 +185,7 @@ public final class Ec2Gateway {
 
     /** Sets tags on instances, ENIs or volumes (one CreateTags call). */
     public void tag(Collection<String> resourceIds, Map<String, String> tags) {
-        List<Tag> list = tags.entrySet().stream().map(t -> Tag.builder().key(t.getKey()).value(t.getValue()).build())
-                .toList();
-        call("CreateTags", () -> ec2.createTags(r -> r.resources(resourceIds).tags(list)));
+        call("CreateTags", () -> ec2.createTags(r -> r.resources(resourceIds).tags(tagList(tags))));
     }
 
     /** Removes tags (by key, whatever their value). */
@@ -257,6 +258,80 @@ public final class Ec2Gateway {
             }
             throw e;
         }
+    }
+
+    // ---------------------------------------------------------------- pool provisioning
+
+    /** The AZ of a subnet. */
+    public String availabilityZoneOf(String subnetId) {
+        return call("DescribeSubnets", () -> ec2.describeSubnets(r -> r.subnetIds(subnetId)).subnets().get(0)
+                .availabilityZone());
+    }
+
+    /** ENIs carrying all of {@code tags}: how a retried provisioner finds what an earlier attempt made. */
+    public List<EniView> enisTagged(Map<String, String> tags) {
+        return call("DescribeNetworkInterfaces", () -> ec2.describeNetworkInterfaces(r -> r.filters(tagFilters(tags)))
+                .networkInterfaces().stream().map(Ec2Gateway::view).toList());
+    }
+
+    /** Volumes carrying all of {@code tags}, with their tags. */
+    public Map<VolumeView, Map<String, String>> volumesTagged(Map<String, String> tags) {
+        Map<VolumeView, Map<String, String>> out = new LinkedHashMap<>();
+        call("DescribeVolumes", () -> {
+            ec2.describeVolumes(r -> r.filters(tagFilters(tags))).volumes().forEach(v -> {
+                Map<String, String> t = new HashMap<>();
+                v.tags().forEach(x -> t.put(x.key(), x.value()));
+                out.put(view(v), t);
+            });
+            return null;
+        });
+        return out;
+    }
+
+    /** Creates an ENI, tagged at creation; the client token makes a retried call return the same ENI. */
+    public NetworkIdentityView createEni(String subnetId, List<String> securityGroups, String description,
+            String clientToken, Map<String, String> tags) {
+        NetworkInterface n = call("CreateNetworkInterface", () -> ec2.createNetworkInterface(r -> r.subnetId(subnetId)
+                .groups(securityGroups).description(description).clientToken(clientToken)
+                .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.NETWORK_INTERFACE)
+                        .tags(tagList(tags)).build())).networkInterface());
+        return new NetworkIdentityView(n.networkInterfaceId(), n.privateIpAddress());
+    }
+
+    /** An ENI id and its primary private IP. */
+    public record NetworkIdentityView(String eniId, String privateIp) {
+    }
+
+    /** The private IP of an ENI. */
+    public String privateIpOf(String eniId) {
+        return call("DescribeNetworkInterfaces", () -> ec2.describeNetworkInterfaces(r -> r.networkInterfaceIds(eniId))
+                .networkInterfaces().get(0).privateIpAddress());
+    }
+
+    /** Creates an encrypted volume, tagged at creation; the client token makes a retry return the same volume. */
+    public String createVolume(String az, int sizeGiB, String type, Integer iops, Integer throughput, String clientToken,
+            Map<String, String> tags) {
+        return call("CreateVolume", () -> ec2.createVolume(r -> r.availabilityZone(az).size(sizeGiB).volumeType(type)
+                .iops(iops).throughput(throughput).encrypted(true).clientToken(clientToken)
+                .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.VOLUME)
+                        .tags(tagList(tags)).build())).volumeId());
+    }
+
+    public void deleteVolume(String volumeId) {
+        call("DeleteVolume", () -> ec2.deleteVolume(r -> r.volumeId(volumeId)));
+    }
+
+    public void deleteEni(String eniId) {
+        call("DeleteNetworkInterface", () -> ec2.deleteNetworkInterface(r -> r.networkInterfaceId(eniId)));
+    }
+
+    private static List<Filter> tagFilters(Map<String, String> tags) {
+        return tags.entrySet().stream().map(t -> Filter.builder().name("tag:" + t.getKey()).values(t.getValue()).build())
+                .toList();
+    }
+
+    private static List<Tag> tagList(Map<String, String> tags) {
+        return tags.entrySet().stream().map(t -> Tag.builder().key(t.getKey()).value(t.getValue()).build()).toList();
     }
 
     private static boolean noActiveAction(AwsApiException e) {

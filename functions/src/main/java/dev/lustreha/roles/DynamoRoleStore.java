@@ -99,6 +99,25 @@ public final class DynamoRoleStore implements RoleStore {
     }
 
     @Override
+    public void deleteVacant(RoleKey key) {
+        call("delete vacant " + key, () -> {
+            try {
+                dynamo.deleteItem(r -> r.tableName(rolesTable)
+                        .key(RoleItems.key(key))
+                        .conditionExpression("attribute_not_exists(#roleId) OR (#state = :vacant AND #epoch = :zero)")
+                        .expressionAttributeNames(Map.of("#roleId", ROLE_ID, "#state", STATE, "#epoch", EPOCH))
+                        .expressionAttributeValues(Map.of(":vacant", s(RoleState.VACANT.name()), ":zero", n(0)))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            } catch (ConditionalCheckFailedException e) {
+                throw new RoleStateConflictException(RoleItems.toRole(e.item()), "be removed",
+                        EnumSet.of(RoleState.VACANT));
+            }
+            dynamo.deleteItem(r -> r.tableName(resourcesTable).key(RoleItems.key(key)));
+            return null;
+        });
+    }
+
+    @Override
     public Role claim(Role seen, String newOwner, String execution) {
         requireInstance(newOwner);
         String now = clock.instant().toString();

@@ -29,6 +29,14 @@ public interface RoleStore {
     boolean createIfAbsent(Role role);
 
     /**
+     * Removes a role that was never claimed (VACANT, epoch 0) and its registered resources; a
+     * role that was ever claimed may hold data and is never removed.
+     *
+     * @throws dev.lustreha.errors.RoleStateConflictException when the role was claimed
+     */
+    void deleteVacant(RoleKey key);
+
+    /**
      * Claims the role for {@code newOwner}: owner := newOwner, epoch := seen.epoch + 1, state CLAIMED,
      * previous owner := seen.owner, only if the stored epoch is still {@code seen.epoch()}.
      *

@@ -23,6 +23,8 @@ import dev.lustreha.local.sfn.AslEngine;
 import dev.lustreha.local.sfn.DefinitionSubstitutions;
 import dev.lustreha.local.sfn.ExecutionOptions;
 import dev.lustreha.local.sfn.StateMachineDefinition;
+import dev.lustreha.pools.PoolProvisioner;
+import dev.lustreha.pools.PoolSpec;
 import dev.lustreha.roles.DynamoRoleStore;
 import dev.lustreha.roles.RoleStore;
 import dev.lustreha.steps.AttachHandler;
@@ -125,9 +127,15 @@ public final class LocalCloud implements AutoCloseable {
         dynamoLocal = DynamoDbLocal.startWithTables(template);
         dynamo = dynamoLocal.newClient();
         store = new DynamoRoleStore(dynamo, "RolesTable", "ResourcesTable", sim.clock().asClock());
-        pool = LocalPool.create(sim, store, spec, subnet);
-
         Ec2Gateway aws = new Ec2Gateway(sim.ec2(), sim.autoScaling());
+        // The production pool provisioner makes each role's ENI and volumes, as the stack's custom resource does.
+        PoolSpec.VolumeSpec small = new PoolSpec.VolumeSpec(64, "gp3", 3000, 125);
+        new PoolProvisioner(aws, store, sim.clock().asClock()).ensure(new PoolSpec(spec.name(), subnet,
+                List.of("sg-0a1b2c3d4e5f60718"), spec.mds(), spec.oss(), spec.volumesPerOss(), small, small,
+                new PoolSpec.VolumeSpec(512, "gp3", 3000, 125), false), "local-cloud");
+        sim.clock().advance(Duration.ofSeconds(30)); // new volumes are "creating" for a few seconds
+        pool = store.resources(spec.name());
+
         HandoverSteps steps = new HandoverSteps(store, aws, sim.clock().asClock());
         lambda = LocalLambda.start(line -> { });
         Map<String, RequestStreamHandler> handlers = new LinkedHashMap<>();
