@@ -174,6 +174,13 @@ EC2_REQUEST_TAG_ACTIONS = {
     "ec2:CreateNetworkInterface": "network-interface",
 }
 
+# The tag that says which file system a resource belongs to: the Auto Scaling groups propagate it
+# to instances, the pool provisioner puts it on ENIs and volumes. A condition on any other tag
+# (Name, Environment, ...) does not scope a statement to this file system.
+FILE_SYSTEM_TAG = "lustre-ha:file-system"
+RESOURCE_TAG_KEYS = (f"aws:resourcetag/{FILE_SYSTEM_TAG}", f"ec2:resourcetag/{FILE_SYSTEM_TAG}")
+REQUEST_TAG_KEYS = (f"aws:requesttag/{FILE_SYSTEM_TAG}",)
+
 # Condition operators that require a tag to be present with a given value. `...IfExists` lets a
 # resource without the tag through and `Not...` inverts the test, so neither scopes anything;
 # set operators (ForAllValues:) are true when the key is absent.
@@ -247,11 +254,11 @@ def _condition_keys(statement: dict, operators: tuple[str, ...]) -> dict[str, li
     return out
 
 
-def _has_tag_condition(statement: dict, prefixes: tuple[str, ...]) -> bool:
-    """A positive condition on a key with one of the prefixes, every value of which is specific:
+def _has_tag_condition(statement: dict, keys: tuple[str, ...]) -> bool:
+    """A positive condition on one of the (lower-case) keys, every value of which is specific:
     a literal that is not all wildcards, or an intrinsic (a Ref to the file-system name)."""
     for key, values in _condition_keys(statement, POSITIVE_STRING_OPERATORS).items():
-        if not key.startswith(prefixes) or not values:
+        if key not in keys or not values:
             continue
         if all(not isinstance(v, str) or v.strip("*?") != "" for v in values):
             return True
@@ -396,15 +403,17 @@ class Ec2TagConditions(CloudFormationLintRule):
     """E9103: mutating EC2 instance, volume and ENI actions carry tag conditions.
 
     lustre-ha may touch only its own file system's instances, volumes and ENIs; the tag
-    `lustre-ha:file-system` says which those are. So:
+    `lustre-ha:file-system` (FILE_SYSTEM_TAG) says which those are. So:
     - an Allow of an action in EC2_RESOURCE_TAG_ACTIONS (attach, detach, stop, start, terminate,
       modify, delete, tag) must carry a StringEquals/StringLike/StringEqualsIgnoreCase condition on
-      aws:ResourceTag/<key> or ec2:ResourceTag/<key> with a specific value; for ec2:CreateTags an
-      ec2:CreateAction condition (tag on create) also does;
+      aws:ResourceTag/lustre-ha:file-system or ec2:ResourceTag/lustre-ha:file-system with a
+      specific value; for ec2:CreateTags an ec2:CreateAction condition (tag on create) also does;
     - an Allow of ec2:CreateVolume or ec2:CreateNetworkInterface whose Resource covers the created
       type (volume/*, network-interface/*, "*", or an ARN that cannot be read) must carry such a
-      condition on aws:RequestTag/<key>: the new resource has no tags yet, so the call is allowed
-      only if it creates the resource tagged.
+      condition on aws:RequestTag/lustre-ha:file-system: the new resource has no tags yet, so the
+      call is allowed only if it creates the resource tagged as this file system's.
+    A condition on another tag (Name, Environment) does not count: it does not say which file
+    system a resource belongs to.
     This holds with a scoped ARN too: an ARN pattern names a resource type, not a file system.
     `...IfExists`, `Not...` and set operators do not count (they let untagged resources through),
     nor does a value that is only wildcards.
@@ -413,7 +422,7 @@ class Ec2TagConditions(CloudFormationLintRule):
     id = "E9103"
     shortdesc = "Mutating EC2 actions need resource or request tag conditions"
     description = (
-        "Allows of mutating EC2 instance/volume/ENI actions must be conditioned on "
+        "Allows of mutating EC2 instance/volume/ENI actions must be conditioned on the file-system tag: "
         "aws:ResourceTag (existing resources) or aws:RequestTag (CreateVolume, CreateNetworkInterface)."
     )
     source_url = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html"
@@ -428,7 +437,7 @@ class Ec2TagConditions(CloudFormationLintRule):
             if not stmt.effect_allows:
                 continue
             key = "Condition" if "Condition" in stmt.body else None
-            tagged = _has_tag_condition(stmt.body, ("aws:resourcetag/", "ec2:resourcetag/"))
+            tagged = _has_tag_condition(stmt.body, RESOURCE_TAG_KEYS)
             missing = [a for a in _allowed(stmt.body, EC2_RESOURCE_TAG_ACTIONS) if not tagged]
             if "ec2:CreateTags" in missing and _has_tag_condition(stmt.body, ("ec2:createaction",)):
                 missing.remove("ec2:CreateTags")
@@ -438,11 +447,11 @@ class Ec2TagConditions(CloudFormationLintRule):
                         view,
                         stmt,
                         key,
-                        f"{', '.join(missing)} without an aws:ResourceTag/<key> condition; "
+                        f"{', '.join(missing)} without an aws:ResourceTag/{FILE_SYSTEM_TAG} condition; "
                         "scope it to this file system's tagged resources",
                     )
                 )
-            if _has_tag_condition(stmt.body, ("aws:requesttag/",)):
+            if _has_tag_condition(stmt.body, REQUEST_TAG_KEYS):
                 continue
             types = _resource_types(stmt.body)
             for action in _allowed(stmt.body, tuple(EC2_REQUEST_TAG_ACTIONS)):
@@ -453,7 +462,7 @@ class Ec2TagConditions(CloudFormationLintRule):
                             view,
                             stmt,
                             key,
-                            f"{action} on {created} resources without an aws:RequestTag/<key> "
+                            f"{action} on {created} resources without an aws:RequestTag/{FILE_SYSTEM_TAG} "
                             "condition; allow it only when it tags what it creates",
                         )
                     )

@@ -154,44 +154,42 @@ class TemplateView:
         return self._deepest_existing(base + list(subpath))
 
     def _policy_entry_path(self, resource: Resource, subpath: list) -> list | None:
-        policies = self._source_resources.get(resource.origin, {}).get("Properties", {}).get("Policies")
-        if not isinstance(policies, list):
-            policies = None if policies is None else [policies]
-        props = resource.body.get("Properties", {})
+        """For a role generated from `Policies`: the entry a policy or managed policy came from.
+        SAM names the policy of entry n `<role>Policy<n>`; managed policies keep their name."""
+        source = self._source_resources.get(resource.origin)
+        source_props = source.get("Properties") if isinstance(source, dict) else None
+        policies = source_props.get("Policies") if isinstance(source_props, dict) else None
+        if policies is None:
+            return None
+        entries = policies if isinstance(policies, list) else [policies]
+        props = resource.body.get("Properties") or {}
         if subpath[:2] == ["Properties", "Policies"] and len(subpath) > 2:
-            node, rest = props.get("Policies", [])[subpath[2]], list(subpath[3:])
+            node, rest = _at(props.get("Policies"), subpath[2:3]), list(subpath[3:])
             if isinstance(node, dict) and "Fn::If" in node and len(rest) >= 2:
-                node, rest = node["Fn::If"][rest[1]], rest[2:]
+                node, rest = _at(node, rest[:2]), rest[2:]
             name = node.get("PolicyName") if isinstance(node, dict) else None
             m = re.fullmatch(re.escape(resource.logical_id) + r"Policy(\d+)", str(name))
-            if not m or policies is None:
-                return ["Properties", "Policies"] if policies is not None else None
-            index = int(m.group(1))
-            if index >= len(policies):
+            if not m or not isinstance(policies, list) or int(m.group(1)) >= len(entries):
                 return ["Properties", "Policies"]
-            entry = policies[index]
+            index = int(m.group(1))
+            entry = entries[index]
             if isinstance(entry, dict) and "Statement" in entry and rest[:1] == ["PolicyDocument"]:
                 # an inline document: SAM copies it verbatim, so the statement paths agree
                 return ["Properties", "Policies", index] + rest[1:]
             return ["Properties", "Policies", index]  # a policy template or an Fn::If
-        if subpath[:2] == ["Properties", "ManagedPolicyArns"] and len(subpath) > 2 and policies is not None:
-            arn = props.get("ManagedPolicyArns", [])[subpath[2]]
-            for index, entry in enumerate(policies):
+        if subpath[:2] == ["Properties", "ManagedPolicyArns"] and len(subpath) > 2:
+            arn = _at(props.get("ManagedPolicyArns"), subpath[2:3])
+            for index, entry in enumerate(entries):
                 if isinstance(entry, str) and (entry == arn or _policy_name_of(arn) == entry):
-                    return ["Properties", "Policies", index]
+                    return ["Properties", "Policies", index] if isinstance(policies, list) else ["Properties", "Policies"]
             return ["Properties", "Policies"]
         return None
 
     def _deepest_existing(self, path: list) -> list:
-        node: Any = self.source
-        for depth, key in enumerate(path):
-            if isinstance(node, dict) and key in node:
-                node = node[key]
-            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-                node = node[key]
-            else:
+        for depth in range(len(path), 0, -1):
+            if _at(self.source, path[:depth]) is not None:
                 return list(path[:depth])
-        return list(path)
+        return []
 
     # ------------------------------------------------------------------ queries
 
@@ -288,6 +286,18 @@ def action_patterns(value: Any) -> list[str]:
 def action_matches(pattern: str, action: str) -> bool:
     """IAM wildcard matching: `*` any run of characters, `?` one character."""
     return fnmatch.fnmatchcase(action.lower(), pattern.lower().replace("[", "[[]"))
+
+
+def _at(node: Any, path: list) -> Any:
+    """The value at `path` under `node`, or None where the path does not lead anywhere."""
+    for key in path:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return None
+    return node
 
 
 def _plain(value: Any) -> str | None:
