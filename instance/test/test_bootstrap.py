@@ -466,6 +466,17 @@ def test_lnet_already_configured_with_the_role_nid_is_left_alone(world):
     assert any(m == "LNet already configured" for m in run.messages())
 
 
+def test_lnet_already_up_without_the_network_only_adds_it(world):
+    world.handover("oss01", OSS01, ip=OSS01_IP, interface="ens6")
+    world.lnet(module=True, configured=True, nids=[])
+
+    run = world.run()
+
+    assert run.rc == 0, run
+    assert world.calls_of("modprobe") == []
+    assert world.calls_of("lnetctl") == [["net", "add", "--net", "tcp", "--if", "ens6"]]
+
+
 def test_lnet_with_another_nid_on_the_network_is_refused(world):
     world.handover("oss01", OSS01, ip=OSS01_IP)
     world.lnet(module=True, configured=True, nids=["10.0.0.5@tcp"])
