@@ -190,7 +190,8 @@ def test_stale_epoch_refuses_to_format_or_mount(world):
 def test_newer_epoch_of_this_instance_waits_for_its_tags_then_refuses(world):
     world.handover("oss01", OSS01, epoch=5, state="CLAIMED", tag_epoch=4)
 
-    run = world.run(TAG_WAIT_SECONDS=2)
+    # Bounds are whole seconds (bash's SECONDS): 3 s leaves room for several polls.
+    run = world.run(TAG_WAIT_SECONDS=3)
 
     assert run.rc == 4, run
     assert_nothing_touched(world)
@@ -381,7 +382,7 @@ def test_a_device_tunefs_cannot_read_is_not_formatted(world):
 
 
 def test_the_wait_for_tags_times_out_with_a_clear_message(world):
-    run = world.run(TAG_WAIT_SECONDS=1)
+    run = world.run(TAG_WAIT_SECONDS=3)
 
     assert run.rc == 3, run
     assert run.last()["msg"] == "timed out waiting for the lustre-ha:role and lustre-ha:epoch tags"

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env -S python3 -S
 """Fake commands for the bootstrap's tests: aws (DynamoDB GetItem/UpdateItem), mkfs.lustre,
 tunefs.lustre, blkid, mount, modprobe, lnetctl, lctl and ip.
 
