@@ -557,6 +557,17 @@ def test_a_second_bootstrap_does_not_run_alongside_the_first(world):
     assert world.calls == []
 
 
+def test_an_unexpected_failure_is_logged_and_exits_1(world):
+    world.handover("oss01", OSS01)
+    (world.root / "not-a-directory").write_text("")
+
+    run = world.run(MOUNT_ROOT=world.root / "not-a-directory")
+
+    assert run.rc == 1, run
+    assert run.last()["step"] == "unexpected" and "mkdir" in run.last()["command"]
+    assert updates(world, "mountedEpoch") == []
+
+
 def test_every_log_line_is_one_json_object_with_a_step(world):
     world.handover("oss01", OSS01)
 
