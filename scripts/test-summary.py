@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Adds up the Surefire and Failsafe reports of every module, and the policy rules' pytest report,
-into one closing line."""
+"""Adds up the Surefire and Failsafe reports of every module, and the pytest reports of the policy
+rules (tools/target) and the instance bootstrap (instance/target), into one closing line."""
 import glob
 import sys
 import xml.etree.ElementTree as ET

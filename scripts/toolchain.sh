@@ -6,6 +6,8 @@
 #   - npm (Debian's package when missing): the local module installs its ASL engine, and the
 #     Node 22 it runs on, from the npm registry with npm ci
 #   - .venv with the pinned Python tools of tools/requirements.txt
+#   - shellcheck, jq and curl (Debian's packages when missing): the instance bootstrap is linted
+#     with the first and runs on the other two in its tests
 
 LUSTRE_HA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -60,6 +62,14 @@ ensure_npm() {
   command -v npm >/dev/null || apt_install nodejs npm
 }
 
+ensure_instance_tools() {
+  local tool missing=()
+  for tool in shellcheck jq curl; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
 # Creates or refreshes .venv when tools/requirements.txt or tools/constraints.txt changed.
 ensure_venv() {
   local venv="$LUSTRE_HA_ROOT/.venv" stamp
@@ -91,5 +101,6 @@ setup_toolchain() {
   ensure_maven
   ensure_npm
   ensure_venv
+  ensure_instance_tools
   offline_aws_settings
 }

@@ -1,0 +1,381 @@
+#!/usr/bin/env -S python3 -S
+"""Fake commands for the bootstrap's tests: aws (DynamoDB GetItem/UpdateItem), mkfs.lustre,
+tunefs.lustre, blkid, mount, modprobe, lnetctl, lctl and ip.
+
+The tests put symlinks named after each command, pointing here, first on the bootstrap's PATH. Each
+call is appended to $FAKE_WORLD/calls.jsonl ({"cmd": ..., "args": [...]}) and acts on the state
+under $FAKE_WORLD/state:
+
+    tables/<table>.json    {"items": [<item in DynamoDB JSON>, ...]}
+    lustre/<dev>.json      what mkfs.lustre wrote on a device: {"svname", "fsname", "kind", "index", "mgsnode"}
+    foreign/<dev>          a non-Lustre file system on a device (its blkid TYPE)
+    net.json               {"<interface>": ["<IPv4>", ...]} as `ip` shows them
+    lnet.json              {"module": bool, "configured": bool, "nids": [...]}
+    mounts                 /proc/self/mounts lines (the bootstrap's MOUNTS_FILE)
+    faults.json            {"mount_failures": {"<label>": n}, "tunefs_rc": {"<dev>": rc},
+                            "on_call": {"<command>": {"table", "roleId", "set": {<attribute>: <value>}}}}
+                           (on_call: what happens elsewhere while that command runs, say a newer
+                           claim of the role)
+
+They answer as the real commands do where the bootstrap depends on it: exit codes (the AWS CLI v2
+exits 254 on a service error — v1 exits 255; the bootstrap keys on the error name), the error
+texts of DynamoDB's ConditionalCheckFailedException and ValidationException, tunefs.lustre's
+ENODEV (19) on an unformatted device, mkfs.lustre refusing a device that holds a target, and a
+never-mounted target's name "fs:OST0003" turning into "fs-OST0003" when it is first mounted.
+"""
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+WORLD = Path(os.environ["FAKE_WORLD"])
+STATE = WORLD / "state"
+
+
+def record(cmd, args):
+    with open(WORLD / "calls.jsonl", "a") as f:
+        f.write(json.dumps({"cmd": cmd, "args": args}) + "\n")
+
+
+def load(path, default):
+    return json.loads(path.read_text()) if path.exists() else default
+
+
+def save(path, value):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=1))
+
+
+def faults():
+    return load(STATE / "faults.json", {})
+
+
+def die(message, code):
+    sys.stderr.write(message + "\n")
+    sys.exit(code)
+
+
+def dev_name(device):
+    return os.path.basename(device)
+
+
+# ---------------------------------------------------------------- aws dynamodb
+
+
+class ServiceError(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def aws(args):
+    if args[:1] != ["dynamodb"] or len(args) < 2:
+        die(f"fake aws: unsupported command {args}", 252)
+    operation, opts = args[1], parse_options(args[2:])
+    if opts.get("--output", "json") != "json":
+        die("fake aws: only --output json is modelled", 252)
+    api = {"get-item": "GetItem", "update-item": "UpdateItem"}.get(operation)
+    if api is None:
+        die(f"fake aws: unsupported dynamodb operation {operation}", 252)
+    try:
+        table_file = STATE / "tables" / f"{opts['--table-name']}.json"
+        if not table_file.exists():
+            raise ServiceError("ResourceNotFoundException", "Requested resource not found")
+        table = load(table_file, {"items": []})
+        key = json.loads(opts["--key"])
+        item = next((i for i in table["items"] if all(i.get(k) == v for k, v in key.items())), None)
+        if operation == "get-item":
+            # No item: the response has no Item, and the CLI prints nothing.
+            if item is not None:
+                print(json.dumps({"Item": item}, indent=4))
+            return
+        update_item(opts, key, item, table)
+        save(table_file, table)
+    except ServiceError as e:
+        die(f"\nAn error occurred ({e.code}) when calling the {api} operation: {e.message}", 254)
+
+
+def parse_options(args):
+    flags = {"--consistent-read", "--no-consistent-read"}
+    opts, i = {}, 0
+    while i < len(args):
+        name = args[i]
+        if not name.startswith("--"):
+            die(f"fake aws: unexpected argument {name}", 252)
+        if name in flags:
+            opts[name] = True
+            i += 1
+        else:
+            if i + 1 >= len(args):
+                die(f"fake aws: {name} needs a value", 252)
+            opts[name] = args[i + 1]
+            i += 2
+    return opts
+
+
+TOKEN = re.compile(r"[#:]?[A-Za-z_][A-Za-z0-9_]*")
+
+
+def update_item(opts, key, item, table):
+    names = json.loads(opts.get("--expression-attribute-names", "{}"))
+    values = json.loads(opts.get("--expression-attribute-values", "{}"))
+    update = opts.get("--update-expression", "")
+    condition = opts.get("--condition-expression", "")
+    used = set(TOKEN.findall(update)) | set(TOKEN.findall(condition))
+    unused_values = sorted(set(values) - used)
+    if unused_values:
+        raise ServiceError("ValidationException", "1 validation error detected: Value provided in "
+                           f"ExpressionAttributeValues unused in expressions: keys: {{{', '.join(unused_values)}}}")
+    unused_names = sorted(set(names) - used)
+    if unused_names:
+        raise ServiceError("ValidationException", "Value provided in ExpressionAttributeNames unused in "
+                           f"expressions: keys: {{{', '.join(unused_names)}}}")
+    for token in used:
+        if token.startswith(":") and token not in values:
+            raise ServiceError("ValidationException", "Invalid UpdateExpression: An expression attribute "
+                               f"value used in expression is not defined; attribute value: {token}")
+        if token.startswith("#") and token not in names:
+            raise ServiceError("ValidationException", "Invalid UpdateExpression: An expression attribute "
+                               f"name used in the document path is not defined; attribute name: {token}")
+
+    def operand(text):
+        text = text.strip()
+        if text.startswith(":"):
+            return values[text]
+        name = names.get(text, text)
+        return (item or {}).get(name)
+
+    if condition and not holds(condition, operand):
+        raise ServiceError("ConditionalCheckFailedException", "The conditional request failed")
+    if item is None:
+        item = dict(key)
+        table["items"].append(item)
+    m = re.fullmatch(r"\s*SET\s+(.*)", update)
+    if not m:
+        die(f"fake aws: only SET update expressions are modelled, not {update!r}", 252)
+    for assignment in m.group(1).split(","):
+        target, value = assignment.split("=", 1)
+        item[names.get(target.strip(), target.strip())] = operand(value)
+
+
+def holds(condition, operand):
+    """Conjunctions of `a = b` and `a IN (b, c, ...)`: the forms lustre-ha writes."""
+    for clause in re.split(r"\s+AND\s+", condition.strip()):
+        m = re.fullmatch(r"(\S+)\s+IN\s+\((.*)\)", clause)
+        if m:
+            left = operand(m.group(1))
+            if not any(same(left, operand(v)) for v in m.group(2).split(",")):
+                return False
+            continue
+        m = re.fullmatch(r"(\S+)\s*=\s*(\S+)", clause)
+        if not m:
+            die(f"fake aws: condition clause not modelled: {clause!r}", 252)
+        if not same(operand(m.group(1)), operand(m.group(2))):
+            return False
+    return True
+
+
+def same(a, b):
+    if a is None or b is None:
+        return False
+    if "N" in a and "N" in b:
+        return float(a["N"]) == float(b["N"])
+    return a == b
+
+
+# ---------------------------------------------------------------- Lustre
+
+
+def lustre_file(device):
+    return STATE / "lustre" / f"{dev_name(device)}.json"
+
+
+def mkfs_lustre(args):
+    device = args[-1] if args else ""
+    opts = {}
+    for a in args[:-1]:
+        name, _, value = a.partition("=")
+        opts[name] = value if _ else True
+    kinds = [k for k in ("--mgs", "--mdt", "--ost") if k in opts]
+    if len(kinds) != 1:
+        die("mkfs.lustre: exactly one of --mgs, --mdt, --ost is expected by this fake", 22)
+    if not Path(device).exists():
+        die(f"mkfs.lustre: Unable to open {device}: No such file or directory", 2)
+    if lustre_file(device).exists() and "--reformat" not in opts:
+        die(f"\nmkfs.lustre FATAL: Device {device} was previously formatted for lustre. Use --reformat "
+            "to reformat it, or tunefs.lustre to modify.", 17)
+    kind = kinds[0][2:]
+    if kind == "mgs":
+        data = {"svname": "MGS", "fsname": "", "kind": "mgs", "index": 0, "mgsnode": ""}
+    else:
+        for required in ("--fsname", "--index", "--mgsnode"):
+            if not opts.get(required):
+                die(f"mkfs.lustre: {required} is required for --{kind}", 22)
+        index = int(opts["--index"], 0)
+        svname = f"{opts['--fsname']}:{kind.upper()}{index:04x}"
+        data = {"svname": svname, "fsname": opts["--fsname"], "kind": kind, "index": index,
+                "mgsnode": opts["--mgsnode"]}
+    save(lustre_file(device), data)
+    print(f"\n   Permanent disk data:\nTarget:     {data['svname']}\n\nformatted {device}")
+
+
+def tunefs_lustre(args):
+    if "--dryrun" not in args:
+        die("fake tunefs.lustre: only --dryrun is modelled", 22)
+    device = args[-1]
+    rc = faults().get("tunefs_rc", {}).get(dev_name(device))
+    if rc is not None:
+        die(f"tunefs.lustre: cannot read {device}", rc)
+    if not lustre_file(device).exists():
+        print("checking for existing Lustre data: not found")
+        die(f"\ntunefs.lustre FATAL: Device {device} has not been formatted with mkfs.lustre\n"
+            "tunefs.lustre: exiting with 19 (No such device)", 19)
+    d = load(lustre_file(device), {})
+    registered = re.sub(r"[:=+]", "-", d["svname"])
+    print("checking for existing Lustre data: found\nReading CONFIGS/mountdata\n")
+    for title, name in (("Read previous values", d["svname"]), ("Permanent disk data", registered)):
+        print(f"   {title}:\nTarget:     {name}\nIndex:      {d['index']}\nLustre FS:  {d['fsname']}\n"
+              f"Mount type: ldiskfs\nFlags:      0x2\nParameters: mgsnode={d['mgsnode']}\n")
+    print("exiting before disk write.")
+
+
+def blkid(args):
+    device = args[-1]
+    if args[:-1] != ["-p", "-o", "value", "-s", "TYPE"]:
+        die(f"fake blkid: unmodelled arguments {args}", 4)
+    if lustre_file(device).exists():
+        print("ext4")  # ldiskfs is ext4 underneath
+        return
+    foreign = STATE / "foreign" / dev_name(device)
+    if foreign.exists():
+        print(foreign.read_text().strip())
+        return
+    sys.exit(2)
+
+
+def mount(args):
+    if len(args) != 4 or args[:2] != ["-t", "lustre"]:
+        die(f"fake mount: only mount -t lustre DEVICE DIR is modelled, not {args}", 1)
+    device, point = args[2], args[3]
+    if not lustre_file(device).exists():
+        die(f"mount.lustre: {device} has not been formatted with mkfs.lustre or the backend filesystem "
+            "type is not supported by this tool", 19)
+    if not Path(point).is_dir():
+        die(f"mount.lustre: mount point {point} does not exist: No such file or directory", 2)
+    if not load(STATE / "lnet.json", {}).get("nids"):
+        die(f"mount.lustre: mount {device} at {point} failed: Network is down", 100)
+    mounts = STATE / "mounts"
+    lines = mounts.read_text().splitlines() if mounts.exists() else []
+    if any(line.split()[1] == point for line in lines):
+        die(f"mount.lustre: according to /etc/mtab {device} is already mounted on {point}", 17)
+    data = load(lustre_file(device), {})
+    label = re.sub(r"[:=+]", "-", data["svname"])
+    failures = faults()
+    left = failures.get("mount_failures", {}).get(label, 0)
+    if left:
+        failures["mount_failures"][label] = left - 1
+        save(STATE / "faults.json", failures)
+        die(f"mount.lustre: mount {device} at {point} failed: Input/output error\nIs the MGS running?", 5)
+    data["svname"] = label  # registered with the MGS on its first mount
+    save(lustre_file(device), data)
+    with open(mounts, "a") as f:
+        f.write(f"{device} {point} lustre ro,svname={label} 0 0\n")
+
+
+# ---------------------------------------------------------------- LNet and interfaces
+
+
+def lnet_state():
+    return load(STATE / "lnet.json", {"module": False, "configured": False, "nids": []})
+
+
+def modprobe(args):
+    if args != ["lnet"]:
+        die(f"fake modprobe: only lnet is modelled, not {args}", 1)
+    state = lnet_state()
+    state["module"] = True
+    save(STATE / "lnet.json", state)
+
+
+def lnetctl(args):
+    state = lnet_state()
+    if args == ["lnet", "configure"]:
+        if not state["module"]:
+            die("configure:\n    - lnet:\n          errno: -19\n          descr: \"LNet configure error: No such device\"", 1)
+        state["configured"] = True
+        save(STATE / "lnet.json", state)
+        return
+    if len(args) == 6 and args[:2] == ["net", "add"] and args[2] == "--net" and args[4] == "--if":
+        net, interface = args[3], args[5]
+        ips = load(STATE / "net.json", {}).get(interface)
+        if not state["configured"] or not ips:
+            die("add:\n    - net:\n          errno: -22\n          descr: \"cannot add network: Invalid argument\"", 1)
+        nid = f"{ips[0]}@{net}"
+        if nid not in state["nids"]:
+            state["nids"].append(nid)
+        save(STATE / "lnet.json", state)
+        return
+    die(f"fake lnetctl: unmodelled arguments {args}", 1)
+
+
+def lctl(args):
+    if args != ["list_nids"]:
+        die(f"fake lctl: unmodelled arguments {args}", 1)
+    state = lnet_state()
+    if not state["module"]:
+        die("opening /dev/lnet failed: No such device\nhint: the kernel modules may not be loaded", 19)
+    if not state["configured"]:
+        die("IOC_LIBCFS_GET_NI error 100: Network is down", 1)
+    for nid in state["nids"]:
+        print(nid)
+
+
+def ip_addr(args):
+    if args[:5] != ["-o", "-4", "addr", "show", "dev"] or len(args) != 6:
+        die(f"fake ip: unmodelled arguments {args}", 1)
+    interface = args[5]
+    net = load(STATE / "net.json", {})
+    if interface not in net:
+        die(f'Device "{interface}" does not exist.', 1)
+    for n, address in enumerate(net[interface], start=2):
+        print(f"{n}: {interface}    inet {address}/24 brd 10.0.255.255 scope global dynamic {interface}\\"
+              "       valid_lft 3500sec preferred_lft 3500sec")
+
+
+COMMANDS = {
+    "aws": aws,
+    "mkfs.lustre": mkfs_lustre,
+    "tunefs.lustre": tunefs_lustre,
+    "blkid": blkid,
+    "mount": mount,
+    "modprobe": modprobe,
+    "lnetctl": lnetctl,
+    "lctl": lctl,
+    "ip": ip_addr,
+}
+
+
+def on_call(name):
+    hook = faults().get("on_call", {}).get(name)
+    if hook:
+        table_file = STATE / "tables" / f"{hook['table']}.json"
+        table = load(table_file, {"items": []})
+        for item in table["items"]:
+            if item["roleId"]["S"] == hook["roleId"]:
+                item.update(hook["set"])
+        save(table_file, table)
+
+
+def main():
+    name = os.path.basename(sys.argv[0])
+    args = sys.argv[1:]
+    record(name, args)
+    on_call(name)
+    COMMANDS[name](args)
+
+
+if __name__ == "__main__":
+    main()
