@@ -318,7 +318,8 @@ public final class HandoverSteps {
     /**
      * After an unrecoverable failure: gives the claim back under its epoch with the reason (the
      * owner stays recorded, so the next claimant fences it), then completes the lifecycle action —
-     * ABANDON only where a relaunch can help (this instance cannot take the role), else CONTINUE.
+     * ABANDON only where a relaunch can help (this instance cannot take the role), else CONTINUE,
+     * with the instance tagged a standby.
      */
     public HandoverState compensate(HandoverState s) {
         Input in = input(s);
@@ -335,6 +336,10 @@ public final class HandoverSteps {
         }
         boolean relaunchHelps = DeviceConflictException.class.getName().equals(error.error())
                 || InstanceGoneException.class.getName().equals(error.error());
+        if (!relaunchHelps) {
+            // It stays in service without a role: a standby, which its bootstrap and the reconciler understand.
+            aws.tag(List.of(in.instanceId()), Map.of(Tags.STANDBY, in.fileSystem(), Tags.FILE_SYSTEM, in.fileSystem()));
+        }
         aws.completeLifecycleAction(in.autoScalingGroupName(), in.lifecycleHookName(), in.lifecycleActionToken(),
                 in.instanceId(), relaunchHelps ? "ABANDON" : "CONTINUE");
         return s.withOutcome("FAILED");
