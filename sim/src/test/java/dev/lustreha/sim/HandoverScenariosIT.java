@@ -444,4 +444,38 @@ class HandoverScenariosIT {
             assertEquals(before.owner(), after.owner(), "the owner stays recorded: the next claimant fences it");
         }
     }
+
+    // ---------------------------------------------------------------- 12
+
+    @Test
+    void s12AFenceThatNeverConfirmsGivesTheClaimBackWithTheReasonAndLeavesAStandby() throws IOException {
+        Latency neverStops = new Latency(Latency.aws().instanceRunning(), Latency.aws().instanceBoot(),
+                Latency.aws().gracefulStop(), Latency.Range.seconds(3600, 3600), Latency.aws().shutdown(),
+                Latency.aws().volumeCreate(), Latency.aws().volumeAttach(), Latency.aws().volumeDetach(),
+                Latency.aws().eniAttach(), Latency.aws().eniDetach(), Latency.aws().eventDelivery());
+        HandoverState.Poll poll = new HandoverState.Poll(5, 2, 2, 120, 120, 120, 900);
+        try (LocalCloud cloud = LocalCloud.start(spec(0),
+                LocalCloud.Options.fast(112).withLatency(neverStops).withPoll(poll))) {
+            settle(cloud);
+            String zombie = cloud.role("oss03").owner().orElseThrow();
+            cloud.sim().ec2().setHung(zombie, true);
+            assertTrue(cloud.await(() -> cloud.role("oss03").state() == RoleState.RELEASED && cloud.executions().idle(),
+                    Duration.ofMinutes(30)), () -> cloud.roles().toString());
+
+            Role released = cloud.role("oss03");
+            String claimant = released.owner().orElseThrow();
+            assertTrue(released.reason().orElseThrow().startsWith("dev.lustreha.errors.HandoverTimeoutException"),
+                    released.reason().toString());
+            assertEquals(2, released.epoch(), "the failed claim keeps its epoch; the next claim raises it");
+            ExecutionResult failed = execution(cloud, "launch-" + claimant);
+            assertEquals(ExecutionStatus.FAILED, failed.status());
+            assertEquals("scratch", cloud.sim().ec2().tagsOf(claimant).get(Tags.STANDBY), "left as a standby");
+            assertTrue(cloud.sim().history().entries("AutoScaling.CompleteLifecycleAction").stream().anyMatch(e ->
+                    claimant.equals(e.get("instance")) && "CONTINUE".equals(e.get("result"))),
+                    "CONTINUEd: a relaunch cannot make the zombie stop sooner");
+            assertTrue(cloud.sim().history().entries().stream().noneMatch(e -> e.action().startsWith("Ec2.Detach")),
+                    "nothing detached from the unfenced zombie");
+            assertNoViolations(cloud);
+        }
+    }
 }
