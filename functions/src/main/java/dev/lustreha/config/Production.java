@@ -1,10 +1,15 @@
 package dev.lustreha.config;
 
 import dev.lustreha.ec2.Ec2Gateway;
+import dev.lustreha.reconcile.ReconcilePlanner;
+import dev.lustreha.reconcile.Reconciler;
 import dev.lustreha.roles.DynamoRoleStore;
 import dev.lustreha.roles.RoleStore;
 import dev.lustreha.steps.HandoverSteps;
+import dev.lustreha.steps.HandoverState;
+import dev.lustreha.trigger.ExecutionLister;
 import dev.lustreha.trigger.ExecutionStarter;
+import dev.lustreha.trigger.SfnExecutionLister;
 import dev.lustreha.trigger.SfnExecutionStarter;
 import java.time.Clock;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -47,6 +52,9 @@ public final class Production {
     public static final Ec2Gateway AWS = new Ec2Gateway(EC2, AUTO_SCALING);
     public static final HandoverSteps STEPS = new HandoverSteps(STORE, AWS, Clock.systemUTC());
     public static final ExecutionStarter STARTER = new SfnExecutionStarter(SFN);
+    public static final ExecutionLister LISTER = new SfnExecutionLister(SFN);
+    public static final Reconciler RECONCILER = new Reconciler(CONFIG, STORE, AWS, STARTER, LISTER, Clock.systemUTC(),
+            HandoverState.Poll.defaults(), ReconcilePlanner.Bounds.defaults());
 
     private Production() {
     }

@@ -16,15 +16,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDetails;
+import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingGroupsRequest;
+import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingGroupsResponse;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
+import software.amazon.awssdk.services.ec2.model.DescribeNetworkInterfacesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeNetworkInterfacesResponse;
+import software.amazon.awssdk.services.ec2.model.DescribeVolumesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeVolumesResponse;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.NetworkInterface;
@@ -44,6 +52,8 @@ public final class Ec2Gateway {
 
     /** DescribeAutoScalingInstances takes at most 50 instance ids per call. */
     private static final int ASG_IDS_PER_CALL = 50;
+    /** EC2 takes at most 200 values in one filter. */
+    private static final int FILTER_VALUES_PER_CALL = 200;
 
     private final Ec2Client ec2;
     private final AutoScalingClient autoScaling;
@@ -77,30 +87,56 @@ public final class Ec2Gateway {
     /** The instances EC2 still lists among {@code ids}; one long terminated is absent. */
     public Map<String, InstanceView> instances(Collection<String> ids) {
         Map<String, InstanceView> out = new HashMap<>();
-        if (ids.isEmpty()) {
-            return out;
-        }
-        call("DescribeInstances", () -> {
-            DescribeInstancesRequest request = DescribeInstancesRequest.builder()
-                    .filters(Filter.builder().name("instance-id").values(ids).build())
-                    .build();
-            for (DescribeInstancesResponse page : ec2.describeInstancesPaginator(request)) {
-                for (Reservation r : page.reservations()) {
-                    for (Instance i : r.instances()) {
-                        out.put(i.instanceId(), view(i));
+        for (List<String> batch : batches(ids)) {
+            call("DescribeInstances", () -> {
+                DescribeInstancesRequest request = DescribeInstancesRequest.builder()
+                        .filters(Filter.builder().name("instance-id").values(batch).build())
+                        .build();
+                for (DescribeInstancesResponse page : ec2.describeInstancesPaginator(request)) {
+                    for (Reservation r : page.reservations()) {
+                        for (Instance i : r.instances()) {
+                            out.put(i.instanceId(), view(i));
+                        }
                     }
                 }
-            }
-            return null;
-        });
+                return null;
+            });
+        }
         return out;
     }
 
-    /** The volumes among {@code ids}, in one DescribeVolumes call. */
+    /** The volumes among {@code ids}: one DescribeVolumes call for up to 200 of them. */
     public List<VolumeView> volumes(Collection<String> ids) {
-        return call("DescribeVolumes", () -> ec2.describeVolumes(r -> r.filters(
-                        Filter.builder().name("volume-id").values(ids).build()))
-                .volumes().stream().map(Ec2Gateway::view).toList());
+        List<VolumeView> out = new ArrayList<>();
+        for (List<String> batch : batches(ids)) {
+            call("DescribeVolumes", () -> {
+                DescribeVolumesRequest request = DescribeVolumesRequest.builder()
+                        .filters(Filter.builder().name("volume-id").values(batch).build())
+                        .build();
+                for (DescribeVolumesResponse page : ec2.describeVolumesPaginator(request)) {
+                    page.volumes().forEach(v -> out.add(view(v)));
+                }
+                return null;
+            });
+        }
+        return out;
+    }
+
+    /** The ENIs among {@code ids}: one DescribeNetworkInterfaces call for up to 200 of them. */
+    public List<EniView> enis(Collection<String> ids) {
+        List<EniView> out = new ArrayList<>();
+        for (List<String> batch : batches(ids)) {
+            call("DescribeNetworkInterfaces", () -> {
+                DescribeNetworkInterfacesRequest request = DescribeNetworkInterfacesRequest.builder()
+                        .filters(Filter.builder().name("network-interface-id").values(batch).build())
+                        .build();
+                for (DescribeNetworkInterfacesResponse page : ec2.describeNetworkInterfacesPaginator(request)) {
+                    page.networkInterfaces().forEach(n -> out.add(view(n)));
+                }
+                return null;
+            });
+        }
+        return out;
     }
 
     public Optional<EniView> eni(String eniId) {
@@ -216,6 +252,38 @@ public final class Ec2Gateway {
         return live;
     }
 
+    /**
+     * One instance of an Auto Scaling group, as DescribeAutoScalingGroups lists it.
+     *
+     * @param lifecycleState {@code Pending}, {@code Pending:Wait}, {@code InService}, {@code Terminating:Wait}, ...
+     * @param healthy the group's health status (an instance marked Unhealthy is on its way out)
+     */
+    public record GroupMember(String instanceId, String group, String lifecycleState, boolean healthy) {
+    }
+
+    /** Every instance of the named groups (DescribeAutoScalingGroups; a group that does not exist lists none). */
+    public List<GroupMember> groupMembers(Collection<String> groupNames) {
+        List<GroupMember> out = new ArrayList<>();
+        if (groupNames.isEmpty()) {
+            return out;
+        }
+        call("DescribeAutoScalingGroups", () -> {
+            DescribeAutoScalingGroupsRequest request = DescribeAutoScalingGroupsRequest.builder()
+                    .autoScalingGroupNames(groupNames).build();
+            for (DescribeAutoScalingGroupsResponse page : autoScaling.describeAutoScalingGroupsPaginator(request)) {
+                for (AutoScalingGroup g : page.autoScalingGroups()) {
+                    for (software.amazon.awssdk.services.autoscaling.model.Instance i : g.instances()) {
+                        // This API spells health "Healthy"/"Unhealthy"; DescribeAutoScalingInstances uses capitals.
+                        out.add(new GroupMember(i.instanceId(), g.autoScalingGroupName(), i.lifecycleStateAsString(),
+                                "Healthy".equalsIgnoreCase(i.healthStatus())));
+                    }
+                }
+            }
+            return null;
+        });
+        return out;
+    }
+
     /** Completes a lifecycle action; "No active Lifecycle Action" means it already ended, which counts as done. */
     public Completion completeLifecycleAction(String group, String hook, String token, String instanceId, String result) {
         try {
@@ -325,6 +393,15 @@ public final class Ec2Gateway {
         call("DeleteNetworkInterface", () -> ec2.deleteNetworkInterface(r -> r.networkInterfaceId(eniId)));
     }
 
+    private static List<List<String>> batches(Collection<String> ids) {
+        List<String> all = List.copyOf(new TreeSet<>(ids));
+        List<List<String>> out = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += FILTER_VALUES_PER_CALL) {
+            out.add(all.subList(from, Math.min(all.size(), from + FILTER_VALUES_PER_CALL)));
+        }
+        return out;
+    }
+
     private static List<Filter> tagFilters(Map<String, String> tags) {
         return tags.entrySet().stream().map(t -> Filter.builder().name("tag:" + t.getKey()).values(t.getValue()).build())
                 .toList();
@@ -364,7 +441,7 @@ public final class Ec2Gateway {
             tags.put(t.key(), t.value());
         }
         return new InstanceView(i.instanceId(), InstanceState.ofWire(i.state().nameAsString()),
-                i.placement() == null ? "" : i.placement().availabilityZone(), tags);
+                i.placement() == null ? "" : i.placement().availabilityZone(), tags, Optional.ofNullable(i.launchTime()));
     }
 
     private static VolumeView view(Volume v) {

@@ -110,16 +110,25 @@ public final class HandoverSteps {
         RoleResources res = resources.get(won.id().value());
         Claim claim = new Claim(ClaimOutcome.CLAIMED, won.id().value(), won.epoch(), won.previousOwner().orElse(null),
                 won.needsFormat(), won.availabilityZone(), res.network().eniId(), res.network().privateIp(),
-                res.volumes(), plan instanceof ClaimPlanner.Resume, me.get().tags().containsKey(Tags.STANDBY));
+                res.volumes(), plan instanceof ClaimPlanner.Resume || !won.lastExecution().equals(Optional.ofNullable(
+                        in.executionName())), me.get().tags().containsKey(Tags.STANDBY));
         return s.withClaim(claim).withTimings(new Timings(timings.startedAt(), now, null, null, null, null, null));
     }
 
-    /** Tries each candidate in order; a lost race moves on to the next. Null when every one was lost. */
+    /**
+     * Tries each candidate in order; a race lost to another instance moves on to the next. A race
+     * lost to this same instance (two executions for one instance, say a lost event's handover
+     * started by the reconciler and the event's own, late) resumes that claim: an instance never
+     * takes a second role. Null when every candidate was lost.
+     */
     private Role firstClaimable(List<Role> candidates, Input in) {
         for (Role candidate : candidates) {
             try {
                 return store.claim(candidate, in.instanceId(), in.executionName());
             } catch (ClaimConflictException lost) {
+                if (lost.current().isOwnedBy(in.instanceId()) && HELD.contains(lost.current().state())) {
+                    return lost.current();
+                }
                 // Another instance claimed it first: try the next candidate.
             }
         }

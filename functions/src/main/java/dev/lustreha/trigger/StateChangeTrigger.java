@@ -18,7 +18,9 @@ import java.util.Set;
 /**
  * An EC2 state-change event: when the owner of a role leaves {@code running}, its roles become
  * ORPHANED (each conditional on owner and epoch, so a late event cannot orphan a newer claim) and
- * its Auto Scaling group is asked to replace it now. Events about other instances change nothing.
+ * are failed over at once: by default its Auto Scaling group is asked to replace it now; with the
+ * reconciler as {@link Failover}, a ready standby takes the role without waiting for a launch.
+ * Events about other instances change nothing.
  */
 public final class StateChangeTrigger {
 
@@ -27,12 +29,18 @@ public final class StateChangeTrigger {
 
     private final Config config;
     private final RoleStore store;
-    private final Ec2Gateway aws;
+    private final Failover failover;
 
+    /** Fails over by asking the dead owner's group to replace it. */
     public StateChangeTrigger(Config config, RoleStore store, Ec2Gateway aws) {
+        this(config, store, (owner, roles) -> aws.markUnhealthy(owner)
+                ? "group asked to replace it" : "no group manages it");
+    }
+
+    public StateChangeTrigger(Config config, RoleStore store, Failover failover) {
         this.config = config;
         this.store = store;
-        this.aws = aws;
+        this.failover = failover;
     }
 
     public TriggerResult handle(JsonNode event) {
@@ -75,8 +83,8 @@ public final class StateChangeTrigger {
         if (orphaned.isEmpty()) {
             return new TriggerResult("NOOP", "instance owns no role", id, null);
         }
-        boolean replaced = aws.markUnhealthy(id);
-        return new TriggerResult("ORPHANED", "roles " + orphaned + " orphaned; instance is " + state.wire()
-                + (replaced ? "; group asked to replace it" : "; no group manages it"), id, null);
+        String failedOver = failover.failOver(id, List.copyOf(orphaned));
+        return new TriggerResult("ORPHANED", "roles " + orphaned + " orphaned; instance is " + state.wire() + "; "
+                + failedOver, id, null);
     }
 }

@@ -2,11 +2,14 @@ package dev.lustreha.trigger;
 
 import dev.lustreha.config.Production;
 
-/** EventBridge target for EC2 instance state-change events. */
+/**
+ * EventBridge target for EC2 instance state-change events; fails orphaned roles over through the
+ * reconciler, so a ready standby takes them at once.
+ */
 public final class StateChangeTriggerHandler extends TriggerHandler {
 
     public StateChangeTriggerHandler() {
-        this(new StateChangeTrigger(Production.CONFIG, Production.STORE, Production.AWS));
+        this(new StateChangeTrigger(Production.CONFIG, Production.STORE, Production.RECONCILER));
     }
 
     public StateChangeTriggerHandler(StateChangeTrigger trigger) {

@@ -25,6 +25,8 @@ import dev.lustreha.local.sfn.ExecutionOptions;
 import dev.lustreha.local.sfn.StateMachineDefinition;
 import dev.lustreha.pools.PoolProvisioner;
 import dev.lustreha.pools.PoolSpec;
+import dev.lustreha.reconcile.ReconcilePlanner;
+import dev.lustreha.reconcile.Reconciler;
 import dev.lustreha.roles.DynamoRoleStore;
 import dev.lustreha.roles.RoleStore;
 import dev.lustreha.steps.AttachHandler;
@@ -80,20 +82,36 @@ public final class LocalCloud implements AutoCloseable {
      * @param speed virtual seconds per wall second
      * @param poll the poll intervals and bounds the triggers put in each execution's input (virtual seconds)
      * @param launchBeforeTerminate the groups' instance maintenance policy (see SimAutoScaling.GroupSpec)
+     * @param reconcileEvery the reconciler's period in virtual time, or null for no reconciler (the
+     *     state-change trigger then fails over by asking the group to replace the owner, as
+     *     without one); off by default, as some scenarios set up states it would correct
      */
     public record Options(long seed, Latency latency, double speed, HandoverState.Poll poll,
-            boolean launchBeforeTerminate) {
+            boolean launchBeforeTerminate, Duration reconcileEvery) {
+
+        public Options(long seed, Latency latency, double speed, HandoverState.Poll poll, boolean launchBeforeTerminate) {
+            this(seed, latency, speed, poll, launchBeforeTerminate, null);
+        }
 
         public static Options fast(long seed) {
             return new Options(seed, Latency.aws(), 100, HandoverState.Poll.defaults(), true);
         }
 
         public Options withLatency(Latency l) {
-            return new Options(seed, l, speed, poll, launchBeforeTerminate);
+            return new Options(seed, l, speed, poll, launchBeforeTerminate, reconcileEvery);
         }
 
         public Options withPoll(HandoverState.Poll p) {
-            return new Options(seed, latency, speed, p, launchBeforeTerminate);
+            return new Options(seed, latency, speed, p, launchBeforeTerminate, reconcileEvery);
+        }
+
+        public Options withSpeed(double s) {
+            return new Options(seed, latency, s, poll, launchBeforeTerminate, reconcileEvery);
+        }
+
+        /** The reconciler runs every {@code period} of virtual time and is the state-change trigger's failover. */
+        public Options withReconciler(Duration period) {
+            return new Options(seed, latency, speed, poll, launchBeforeTerminate, period);
         }
     }
 
@@ -111,6 +129,7 @@ public final class LocalCloud implements AutoCloseable {
     private final List<TriggerResult> triggerResults = Collections.synchronizedList(new ArrayList<>());
     private final List<RoleResources> pool;
     private final GuestAgent guests;
+    private final ScheduledReconciler reconciler;
     private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "local-cloud-worker");
         t.setDaemon(true);
@@ -156,7 +175,7 @@ public final class LocalCloud implements AutoCloseable {
         for (String state : WAIT_STATES) {
             execution = execution.withWait(state, waitFor(state));
         }
-        executions = new LocalExecutions(engine, List.of(handover, release), execution);
+        executions = new LocalExecutions(engine, List.of(handover, release), execution, sim.clock()::now);
 
         Map<RoleType, String> groups = new EnumMap<>(RoleType.class);
         for (RoleType t : RoleType.values()) {
@@ -165,13 +184,24 @@ public final class LocalCloud implements AutoCloseable {
         Config config = new Config(spec.name(), "RolesTable", "ResourcesTable", handover.arn(), release.arn(), groups,
                 LAUNCH_HOOK, TERMINATE_HOOK);
         lifecycleTrigger = new LifecycleTrigger(config, executions, options.poll());
-        stateChangeTrigger = new StateChangeTrigger(config, store, aws);
+        if (options.reconcileEvery() == null) {
+            reconciler = null;
+            stateChangeTrigger = new StateChangeTrigger(config, store, aws);
+        } else {
+            Reconciler r = new Reconciler(config, store, aws, executions, executions, sim.clock().asClock(),
+                    options.poll(), ReconcilePlanner.Bounds.defaults());
+            reconciler = new ScheduledReconciler(sim.clock(), r, options.reconcileEvery(), workers);
+            stateChangeTrigger = new StateChangeTrigger(config, store, r);
+        }
         // EventBridge invokes the triggers asynchronously: the bus hands events to workers.
         sim.bus().subscribe(event -> workers.execute(() -> deliver(event)));
 
         guests = new GuestAgent(sim, store, pool.stream()
                 .collect(Collectors.toMap(r -> r.role().id(), Function.identity())), workers);
         guests.start();
+        if (reconciler != null) {
+            reconciler.start();
+        }
         beforeLaunch.accept(sim);
         for (RoleType t : RoleType.values()) {
             sim.autoScaling().createGroup(new SimAutoScaling.GroupSpec(spec.groupOf(t), subnet, spec.az(),
@@ -234,6 +264,16 @@ public final class LocalCloud implements AutoCloseable {
 
     public LocalLambda lambda() {
         return lambda;
+    }
+
+    /** The scheduled reconciler's runs so far (none without {@link Options#withReconciler}). */
+    public List<Reconciler.Summary> reconcileRuns() {
+        return reconciler == null ? List.of() : reconciler.runs();
+    }
+
+    /** Scheduled reconciler runs that failed to gather their facts. */
+    public List<RuntimeException> reconcileFailures() {
+        return reconciler == null ? List.of() : reconciler.failures();
     }
 
     public List<TriggerResult> triggerResults() {
@@ -318,6 +358,9 @@ public final class LocalCloud implements AutoCloseable {
     public void close() {
         pacer.close();
         guests.stop();
+        if (reconciler != null) {
+            reconciler.stop();
+        }
         workers.shutdownNow();
         engine.close();
         lambda.close();

@@ -4,31 +4,39 @@ import dev.lustreha.local.sfn.AslEngine;
 import dev.lustreha.local.sfn.ExecutionOptions;
 import dev.lustreha.local.sfn.ExecutionResult;
 import dev.lustreha.local.sfn.StateMachineDefinition;
+import dev.lustreha.trigger.ExecutionLister;
 import dev.lustreha.trigger.ExecutionStarter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * StartExecution on the local ASL engine, with Step Functions' naming rule: a name is used once per
  * state machine; the same name with the same input while it runs returns that execution, anything
- * else is {@code ExecutionAlreadyExists}.
+ * else is {@code ExecutionAlreadyExists}. Lists the running ones, with their start in virtual time,
+ * as ListExecutions does.
  */
-public final class LocalExecutions implements ExecutionStarter {
+public final class LocalExecutions implements ExecutionStarter, ExecutionLister {
 
-    /** One execution: which machine, its name and input, and its result once it ends. */
-    public record Execution(String stateMachineArn, String name, String input, CompletableFuture<ExecutionResult> result) {
+    /** One execution: which machine, its name and input, when it started (virtual time), and its result once it ends. */
+    public record Execution(String stateMachineArn, String name, String input, Instant startedAt,
+            CompletableFuture<ExecutionResult> result) {
     }
 
     private final AslEngine engine;
     private final Map<String, StateMachineDefinition> machines;
     private final ExecutionOptions options;
+    private final Supplier<Instant> clock;
     private final Map<String, Execution> executions = new LinkedHashMap<>();
 
-    LocalExecutions(AslEngine engine, List<StateMachineDefinition> machines, ExecutionOptions options) {
+    LocalExecutions(AslEngine engine, List<StateMachineDefinition> machines, ExecutionOptions options,
+            Supplier<Instant> clock) {
         this.engine = engine;
+        this.clock = clock;
         this.machines = new LinkedHashMap<>();
         machines.forEach(m -> this.machines.put(m.arn(), m));
         this.options = options;
@@ -44,9 +52,16 @@ public final class LocalExecutions implements ExecutionStarter {
         if (existing != null) {
             return !existing.result().isDone() && existing.input().equals(input) ? Started.STARTED : Started.ALREADY_EXISTS;
         }
+        Instant startedAt = clock.get();
         CompletableFuture<ExecutionResult> result = engine.startExecution(machine, name, input, options);
-        executions.put(stateMachineArn + "/" + name, new Execution(stateMachineArn, name, input, result));
+        executions.put(stateMachineArn + "/" + name, new Execution(stateMachineArn, name, input, startedAt, result));
         return Started.STARTED;
+    }
+
+    @Override
+    public synchronized List<Running> running(String stateMachineArn) {
+        return executions.values().stream().filter(e -> e.stateMachineArn().equals(stateMachineArn) && !e.result().isDone())
+                .map(e -> new Running(e.name(), e.startedAt())).toList();
     }
 
     public synchronized List<Execution> all() {

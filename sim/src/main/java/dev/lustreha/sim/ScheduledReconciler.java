@@ -1,0 +1,73 @@
+package dev.lustreha.sim;
+
+import dev.lustreha.local.cloud.SimClock;
+import dev.lustreha.reconcile.Reconciler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The reconciler's schedule on the local cloud: a run every {@code period} of virtual time, on the
+ * worker pool (as EventBridge Scheduler invokes the function asynchronously). Runs do not overlap
+ * here, to keep scenarios readable; overlapping runs are safe by design (ExecutionNames).
+ */
+final class ScheduledReconciler {
+
+    private final SimClock clock;
+    private final Reconciler reconciler;
+    private final Duration period;
+    private final Executor executor;
+    private final List<Reconciler.Summary> runs = Collections.synchronizedList(new ArrayList<>());
+    private final List<RuntimeException> failures = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile boolean stopped;
+
+    ScheduledReconciler(SimClock clock, Reconciler reconciler, Duration period, Executor executor) {
+        this.clock = clock;
+        this.reconciler = reconciler;
+        this.period = period;
+        this.executor = executor;
+    }
+
+    void start() {
+        clock.schedule(period, "reconciler", () -> {
+            if (!stopped) {
+                executor.execute(this::runOnce);
+                start();
+            }
+        });
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    private void runOnce() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            runs.add(reconciler.reconcile());
+        } catch (RuntimeException e) {
+            // A run that cannot gather its facts fails as the Lambda would; the next one tries again.
+            failures.add(e);
+        } finally {
+            running.set(false);
+        }
+    }
+
+    List<Reconciler.Summary> runs() {
+        synchronized (runs) {
+            return List.copyOf(runs);
+        }
+    }
+
+    List<RuntimeException> failures() {
+        synchronized (failures) {
+            return List.copyOf(failures);
+        }
+    }
+}
