@@ -229,11 +229,18 @@ final class Timeline implements AutoCloseable {
                     + instance + " timed out: Auto Scaling applied " + e.get("defaultResult"));
             case "Guest.Mount" -> mounted(e, instance, role);
             case "Lambda.TriggerFailed" -> add(e.at(), "", "a trigger failed on " + e.get("detailType") + " ("
-                    + e.get("error") + ")" + ("true".equals(e.get("retried")) ? "; Lambda retries it later"
-                            : "; Lambda's retries are used up: the event is dropped"));
+                    + withoutPackage(e.get("error")) + ")" + ("true".equals(e.get("retried"))
+                            ? "; Lambda retries it later" : "; Lambda's retries are used up: the event is dropped"));
             default -> {
             }
         }
+    }
+
+    /** "dev.lustreha.errors.AwsUnavailableException: ..." without the package. */
+    private static String withoutPackage(String error) {
+        int colon = error.indexOf(':');
+        String name = colon < 0 ? error : error.substring(0, colon);
+        return name.substring(name.lastIndexOf('.') + 1) + (colon < 0 ? "" : error.substring(colon));
     }
 
     private static String reason(String reason) {
@@ -389,9 +396,11 @@ final class Timeline implements AutoCloseable {
         }
         String name = s.error().error() == null ? "" : s.error().error();
         String cause = s.error().cause() == null ? "" : s.error().cause();
-        if (cause.length() > 160) {
-            cause = cause.substring(0, 160) + "…";
+        if (cause.length() > 200) {
+            cause = cause.substring(0, 200) + "…";
         }
-        return name.substring(name.lastIndexOf('.') + 1) + (cause.isEmpty() ? "" : ": " + cause);
+        // The local engine's Cause is "<errorType>: <errorMessage>" (see README: Lambda and Step Functions, locally).
+        return !name.isEmpty() && cause.startsWith(name) ? withoutPackage(cause)
+                : withoutPackage(name) + (cause.isEmpty() ? "" : ": " + cause);
     }
 }
