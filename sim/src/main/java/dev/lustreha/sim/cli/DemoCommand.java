@@ -8,6 +8,7 @@ import dev.lustreha.sim.LocalCloud;
 import dev.lustreha.steps.HandoverState;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -69,8 +70,9 @@ final class DemoCommand {
                          Auto Scaling replaces it; the new server claims oss02, and lustre-ha moves oss02's
                          network address and two disks to it once EC2 confirms the old one is gone.
                     """);
+            Instant terminatedAt = run.now();
             run.cloud.sim().ec2().terminateInstances(r -> r.instanceIds(oss));
-            timeline.note("fault", "terminate " + oss + " (the oss02 server)");
+            timeline.note(terminatedAt, "fault", "terminate " + oss + " (the oss02 server)");
             if (!run.awaitServing(LIMIT)) {
                 return failed(run, out, "oss02 was not served again");
             }
@@ -84,8 +86,9 @@ final class DemoCommand {
                          starts a replacement while the zombie runs; lustre-ha force-stops the zombie, and only
                          when EC2 says "stopped" does it move the disk.
                     """);
+            Instant hungAt = run.now();
             run.cloud.sim().ec2().setHung(mds, true);
-            timeline.note("fault", "hang " + mds + " (the mds01 server); Auto Scaling tolerates failing status "
+            timeline.note(hungAt, "fault", "hang " + mds + " (the mds01 server); Auto Scaling tolerates failing status "
                     + "checks for about two minutes before it acts");
             if (!run.awaitServing(LIMIT)) {
                 return failed(run, out, "mds01 was not served again");
