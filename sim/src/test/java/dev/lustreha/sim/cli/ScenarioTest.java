@@ -158,6 +158,24 @@ class ScenarioTest {
         assertEquals("", r.out(), "nothing ran");
     }
 
+    /** The issue's four named cases, through the command as a user runs it. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '^', textBlock = """
+            unknown kind   | "kind": "terminate"         | "kind": "reboot"  | faults[0].kind: unknown kind 'reboot'
+            missing role   | , "role": "oss02"           |                   | faults[0].role: missing: kind terminate needs the role it hits
+            fsname too long| "name": "scratch"           | "name": "scratch123" | fileSystem.name: 'scratch123' is too long: a Lustre fsname has at most 8 characters (it is 10)
+            negative time  | "at": 120                   | "at": -1          | faults[0].at: -1 is negative
+            """)
+    void theNamedInvalidCasesExitTwoWithAPreciseMessage(String why, String from, String to, String message,
+            @TempDir Path dir) throws IOException {
+        String text = EXAMPLE.replace(from, to == null ? "" : to);
+        Path file = dir.resolve(why.replace(' ', '-') + ".json");
+        Files.writeString(file, text);
+        Cli r = run("simulate", file.toString());
+        assertEquals(2, r.code(), why + r.printed());
+        assertTrue(r.err().startsWith("invalid scenario " + file + ": " + message), why + r.printed());
+    }
+
     @Test
     void badCommandLinesExitTwo(@TempDir Path dir) {
         assertEquals(2, run().code());
