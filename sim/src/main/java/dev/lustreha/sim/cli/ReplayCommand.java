@@ -46,7 +46,7 @@ import java.util.stream.Collectors;
 final class ReplayCommand {
 
     private static final Duration LIMIT = Duration.ofMinutes(30);
-    /** What a replayed event may change only when it starts a real handover. */
+    /** The EC2 and Auto Scaling calls that change something, counted per event. */
     private static final Set<String> MUTATIONS = Set.of("Ec2.AttachVolume", "Ec2.DetachVolume",
             "Ec2.AttachNetworkInterface", "Ec2.DetachNetworkInterface", "Ec2.CreateTags", "Ec2.DeleteTags",
             "Ec2.StopInstances", "Ec2.TerminateInstances", "AutoScaling.SetInstanceHealth");
@@ -63,11 +63,13 @@ final class ReplayCommand {
      * What one event did.
      *
      * @param trigger the trigger's action: STARTED, DUPLICATE, ORPHANED, NOOP, IGNORED, REJECTED, or
-     *     FAILED when the trigger threw (EventBridge would retry it)
+     *     FAILED when the trigger threw (Lambda would retry it)
      * @param workflow the started execution's outcome (e.g. {@code handover GONE}), or null
-     * @param changes the roles that changed, as {@code oss02 SERVING@1 -> SERVING@2}
+     * @param changes the roles that changed, as {@code oss02 SERVING@1 i-... -> SERVING@2 i-...}
+     * @param mutations the EC2 and Auto Scaling calls that changed something meanwhile
+     * @param unknown the instances and groups the event names that the local cloud does not have
      */
-    record Outcome(String file, String trigger, String reason, String workflow, List<String> changes,
+    record Outcome(String file, String trigger, String reason, String workflow, List<String> changes, long mutations,
             List<String> unknown) {
     }
 
@@ -112,8 +114,8 @@ final class ReplayCommand {
                 throw new IllegalStateException("the local file system did not boot");
             }
             run.awaitQuiet(LIMIT);
-            out.println("booted: every role serving after " + Format.seconds(run.virtualSeconds()) + " virtual (" + Format.seconds(run.wallSeconds())
-                    + " wall). The local cloud's servers:");
+            out.println("booted: every role serving after " + Format.seconds(run.virtualSeconds()) + " virtual ("
+                    + Format.seconds(run.wallSeconds()) + " wall). The local cloud's servers:");
             for (Role r : run.cloud.roles()) {
                 out.println("  " + spec.groupOf(r.type()) + "  " + r.owner().orElse("-") + "  " + r.id());
             }
@@ -126,8 +128,9 @@ final class ReplayCommand {
                 boolean inert = o.trigger().equals("NOOP") || o.trigger().equals("IGNORED")
                         || o.trigger().equals("REJECTED") || o.trigger().equals("DUPLICATE")
                         || (o.workflow() != null && (o.workflow().endsWith(" GONE") || o.workflow().endsWith(" STANDBY")));
-                if (inert && !o.changes().isEmpty()) {
-                    violations.add(new Report.Violation("I7", o.file() + ": " + o.trigger() + " but changed " + o.changes()));
+                if (inert && (!o.changes().isEmpty() || o.mutations() > 0)) {
+                    violations.add(new Report.Violation("I7", o.file() + ": " + o.trigger() + " but changed "
+                            + o.changes() + " and made " + Format.count((int) o.mutations(), "changing call")));
                 }
             }
             run.awaitQuiet(LIMIT);
@@ -176,7 +179,7 @@ final class ReplayCommand {
             result = invoke(handler, in.bytes());
         } catch (RuntimeException e) {
             timeline.print("  trigger FAILED: " + e + " (EventBridge would retry the event)");
-            return new Outcome(name, "FAILED", e.toString(), null, changes(run, before), unknown);
+            return new Outcome(name, "FAILED", e.toString(), null, changes(run, before), 0, unknown);
         }
         timeline.print("  trigger: " + result.action() + (result.reason() == null ? "" : ": " + result.reason())
                 + (result.execution() == null ? "" : " (execution " + result.execution() + ")"));
@@ -194,7 +197,7 @@ final class ReplayCommand {
         String effect = changes.isEmpty() ? "no role changed" : "roles changed: " + String.join("; ", changes);
         timeline.print((workflow == null ? "" : "  workflow: " + workflow + "\n") + "  effect: " + effect + "; "
                 + Format.count((int) mutations, "EC2/Auto Scaling call") + " that change anything");
-        return new Outcome(name, result.action(), result.reason(), workflow, changes, unknown);
+        return new Outcome(name, result.action(), result.reason(), workflow, changes, mutations, unknown);
     }
 
     /** The event with each mapped instance id replaced by the current server of its role. */
@@ -303,7 +306,8 @@ final class ReplayCommand {
             Role was = before.get(now.id().value());
             if (was == null || !was.equals(now)) {
                 out.add(now.id() + " " + (was == null ? "-" : was.state() + "@" + was.epoch() + " "
-                        + was.owner().orElse("-")) + " -> " + now.state() + "@" + now.epoch() + " " + now.owner().orElse("-"));
+                        + was.owner().orElse("-")) + " -> " + now.state() + "@" + now.epoch() + " "
+                        + now.owner().orElse("-"));
             }
         }
         return out;

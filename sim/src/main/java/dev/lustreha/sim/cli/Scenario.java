@@ -262,7 +262,8 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
 
     private static String roleList(List<String> roles) {
         List<String> oss = roles.stream().filter(r -> r.startsWith("oss")).toList();
-        List<String> others = roles.stream().filter(r -> !r.startsWith("oss")).collect(Collectors.toCollection(ArrayList::new));
+        List<String> others = roles.stream().filter(r -> !r.startsWith("oss"))
+                .collect(Collectors.toCollection(ArrayList::new));
         if (oss.size() > 2) {
             others.add(oss.get(0) + ".." + oss.get(oss.size() - 1));
         } else {

@@ -2,6 +2,7 @@ package dev.lustreha.sim.cli;
 
 import dev.lustreha.domain.Role;
 import dev.lustreha.domain.RoleId;
+import dev.lustreha.domain.RoleState;
 import dev.lustreha.domain.Volume;
 import dev.lustreha.local.SimCloud;
 import dev.lustreha.local.cloud.SimClock;
@@ -76,8 +77,8 @@ final class SimulateCommand {
                 expectations.add(new Report.Expectation("allServingWithin", sc.expect().allServingWithin(), measured,
                         served));
                 if (served) {
-                    timeline.note(servedAt.get(), "", "every role serving again, " + Format.seconds(measured) + " after the last fault"
-                            + (sc.faults().isEmpty() ? "" : "'s window ended") + " (limit "
+                    timeline.note(servedAt.get(), "", "every role serving again, " + Format.seconds(measured)
+                            + " after the last fault" + (sc.faults().isEmpty() ? "" : "'s window ended") + " (limit "
                             + Format.seconds(sc.expect().allServingWithin()) + ")");
                 } else {
                     violations.add(new Report.Violation("I6", "not every role SERVING within "
@@ -134,7 +135,13 @@ final class SimulateCommand {
         synchronized (clock) {
             Duration delay = Duration.between(clock.now(), at);
             clock.schedule(delay.isNegative() ? Duration.ZERO : delay, "fault " + f.describe(), () -> {
-                Injected i = inject(run, spec, f);
+                Injected i;
+                try {
+                    i = inject(run, spec, f);
+                } catch (RuntimeException e) {
+                    // This runs on the clock's own thread: an exception here would stop virtual time.
+                    i = new Injected(f, null, e.toString());
+                }
                 injected.add(i);
                 timeline.note("fault", f.describe() + (i.target() == null ? "" : " -> " + i.target())
                         + (i.problem() == null ? "" : ": NOT APPLIED, " + i.problem()));
@@ -212,7 +219,7 @@ final class SimulateCommand {
             String owner = r.owner().orElse(null);
             String state = owner == null ? "" : run.cloud.sim().ec2().stateOf(owner).map(Object::toString).orElse("gone");
             boolean hung = owner != null && run.cloud.sim().ec2().isImpaired(owner);
-            if (r.state() != dev.lustreha.domain.RoleState.SERVING || !"running".equals(state) || hung) {
+            if (r.state() != RoleState.SERVING || !"running".equals(state) || hung) {
                 out.add(r.id() + " " + r.state() + (owner == null ? "" : " (owner " + owner + " " + state
                         + (hung ? ", hung" : "") + ")"));
             }
@@ -240,14 +247,21 @@ final class SimulateCommand {
             out.println("expect " + e.expect() + " " + Format.seconds(e.limit()) + ": "
                     + (e.measured() == null ? "never" : Format.seconds(e.measured())) + (e.met() ? "  met" : "  NOT MET"));
         }
+        for (Report.InjectedFault f : report.faults()) {
+            if (f.problem() != null) {
+                out.println("warning: fault " + f.kind() + (f.role() == null ? "" : " " + f.role()) + " at "
+                        + Format.number(f.at()) + " was not applied (" + f.problem() + "): the scenario did not "
+                        + "test what it says");
+            }
+        }
         if (report.violations().isEmpty()) {
             out.println("invariants: I1-I6 held (checked from the simulated cloud's history)");
         } else {
             out.println("violations:");
             report.violations().forEach(v -> out.println("  " + v.invariant() + ": " + v.detail()));
         }
-        out.println((report.ok() ? "OK" : "NOT OK") + ": " + report.scenario() + " in " + Format.seconds(report.virtualSeconds())
-                + " virtual, " + Format.seconds(report.wallSeconds()) + " wall");
+        out.println((report.ok() ? "OK" : "NOT OK") + ": " + report.scenario() + " in "
+                + Format.seconds(report.virtualSeconds()) + " virtual, " + Format.seconds(report.wallSeconds()) + " wall");
     }
 
     private static String n(Double d) {

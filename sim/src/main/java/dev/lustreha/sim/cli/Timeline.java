@@ -68,7 +68,8 @@ final class Timeline implements AutoCloseable {
         this.out = out;
         this.wallStart = wallStart;
         this.origin = origin(cloud);
-        this.resources = cloud.pool().stream().collect(Collectors.toMap(r -> r.role().id().value(), Function.identity()));
+        this.resources = cloud.pool().stream()
+                .collect(Collectors.toMap(r -> r.role().id().value(), Function.identity()));
         this.labelOfVolume = cloud.pool().stream().flatMap(r -> r.volumes().stream())
                 .collect(Collectors.toMap(Volume::volumeId, Volume::targetLabel));
         for (Role r : cloud.roles()) {
@@ -76,7 +77,11 @@ final class Timeline implements AutoCloseable {
         }
         historySeen = cloud.sim().history().entries().size();
         triggersSeen = cloud.triggerResults().size();
-        cloud.onStepOutput((function, json) -> StepLog.parse(json).ifPresent(s -> step(function, s)));
+        cloud.onStepOutput((function, json) -> {
+            if (running) {
+                StepLog.parse(json).ifPresent(s -> step(function, s));
+            }
+        });
         poller = Thread.ofPlatform().daemon().name("timeline").start(this::run);
     }
 
@@ -89,14 +94,6 @@ final class Timeline implements AutoCloseable {
     /** Virtual seconds since the groups were created, for an instant of the cloud's clock. */
     double t(Instant at) {
         return Format.between(origin, at);
-    }
-
-    double t() {
-        return t(cloud.sim().clock().now());
-    }
-
-    double wall() {
-        return (System.nanoTime() - wallStart) / 1e9;
     }
 
     /** A line about something the command itself did (a fault, a milestone), at the current virtual time. */

@@ -71,6 +71,7 @@ class ReplayIT {
             assertEquals(expected.get(0), o.trigger(), o + out);
             assertEquals(expected.get(1), o.workflow(), o + out);
             assertEquals(List.of(), o.changes(), o + out);
+            assertEquals(0, o.mutations(), o + out);
         }
         ReplayCommand.Outcome foreign = result.outcomes().stream().filter(o -> o.file().startsWith("foreign")).findFirst()
                 .orElseThrow();
