@@ -42,6 +42,8 @@ import dev.lustreha.steps.ReleaseHandler;
 import dev.lustreha.trigger.LifecycleTrigger;
 import dev.lustreha.trigger.StateChangeTrigger;
 import dev.lustreha.trigger.TriggerResult;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,8 +54,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -75,6 +79,8 @@ public final class LocalCloud implements AutoCloseable {
     public static final String TERMINATE_HOOK = "lustre-ha-terminate";
     /** Names of the state machines' polling Wait states, whose waits the local run shortens. */
     private static final List<String> WAIT_STATES = List.of("WaitForFence", "WaitForDetach", "WaitForAttach");
+    /** Lambda's retries of a failed asynchronous invocation: two, after one and then two minutes. */
+    private static final List<Duration> ASYNC_RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
 
     /**
      * How a run behaves.
@@ -127,6 +133,7 @@ public final class LocalCloud implements AutoCloseable {
     private final LifecycleTrigger lifecycleTrigger;
     private final StateChangeTrigger stateChangeTrigger;
     private final List<TriggerResult> triggerResults = Collections.synchronizedList(new ArrayList<>());
+    private final List<BiConsumer<String, String>> stepListeners = new CopyOnWriteArrayList<>();
     private final List<RoleResources> pool;
     private final GuestAgent guests;
     private final ScheduledReconciler reconciler;
@@ -166,7 +173,7 @@ public final class LocalCloud implements AutoCloseable {
         handlers.put("CompleteFunction", new CompleteHandler(steps));
         handlers.put("CompensateFunction", new CompensateHandler(steps));
         handlers.put("ReleaseFunction", new ReleaseHandler(steps));
-        handlers.forEach(lambda::register);
+        handlers.forEach((name, handler) -> lambda.register(name, observed(name, handler)));
 
         engine = AslEngine.start(lambda.endpoint());
         StateMachineDefinition handover = DefinitionSubstitutions.load(template, "HandoverStateMachine", Map.of());
@@ -194,7 +201,7 @@ public final class LocalCloud implements AutoCloseable {
             stateChangeTrigger = new StateChangeTrigger(config, store, r);
         }
         // EventBridge invokes the triggers asynchronously: the bus hands events to workers.
-        sim.bus().subscribe(event -> workers.execute(() -> deliver(event)));
+        sim.bus().subscribe(event -> workers.execute(() -> deliver(event, 0)));
 
         guests = new GuestAgent(sim, store, pool.stream()
                 .collect(Collectors.toMap(r -> r.role().id(), Function.identity())), workers);
@@ -234,10 +241,62 @@ public final class LocalCloud implements AutoCloseable {
         return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000 / options.speed())));
     }
 
-    private void deliver(JsonNode event) {
+    /**
+     * Delivers an event from the bus. EventBridge invokes the triggers asynchronously, and Lambda
+     * retries a function error of an asynchronous invocation twice, one and then two minutes later
+     * (its defaults), then drops the event: a trigger that throws (say, throttled by Auto Scaling) is
+     * retried so, and each failure is recorded in the history.
+     */
+    private void deliver(JsonNode event, int attempt) {
+        try {
+            trigger(event);
+        } catch (RuntimeException e) {
+            boolean retry = attempt < ASYNC_RETRY_DELAYS.size();
+            sim.history().record("Lambda.TriggerFailed", "detailType", event.path("detail-type").asText(),
+                    "error", e.toString(), "retried", Boolean.toString(retry));
+            if (retry) {
+                sim.clock().schedule(ASYNC_RETRY_DELAYS.get(attempt), "retry trigger",
+                        () -> workers.execute(() -> deliver(event, attempt + 1)));
+            }
+        }
+    }
+
+    /**
+     * Hands one EventBridge event to the trigger its rule targets (EC2 state changes to the
+     * state-change trigger, anything else to the lifecycle trigger), at once and on the caller's
+     * thread, as {@code sam local invoke -e} would; records and returns what the trigger did.
+     */
+    public TriggerResult trigger(JsonNode event) {
         String source = event.path("source").asText();
         TriggerResult r = "aws.ec2".equals(source) ? stateChangeTrigger.handle(event) : lifecycleTrigger.handle(event);
         triggerResults.add(r);
+        return r;
+    }
+
+    /**
+     * Calls {@code listener} with the function name and output JSON of every workflow step that
+     * returns (a {@link HandoverState}), as it returns: how progress displays follow a handover.
+     * A listener must be quick and thread safe; what it throws is ignored.
+     */
+    public void onStepOutput(BiConsumer<String, String> listener) {
+        stepListeners.add(listener);
+    }
+
+    /** The handler, with its output also shown to the step listeners. */
+    private RequestStreamHandler observed(String function, RequestStreamHandler handler) {
+        return (input, output, context) -> {
+            ByteArrayOutputStream copy = new ByteArrayOutputStream();
+            handler.handleRequest(input, copy, context);
+            copy.writeTo(output);
+            String json = copy.toString(StandardCharsets.UTF_8);
+            for (BiConsumer<String, String> listener : stepListeners) {
+                try {
+                    listener.accept(function, json);
+                } catch (RuntimeException ignored) {
+                    // A display's failure must not fail the step.
+                }
+            }
+        };
     }
 
     // ---------------------------------------------------------------- views
