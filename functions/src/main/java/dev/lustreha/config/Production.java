@@ -1,6 +1,8 @@
 package dev.lustreha.config;
 
 import dev.lustreha.ec2.Ec2Gateway;
+import dev.lustreha.history.DynamoHandoverHistory;
+import dev.lustreha.history.HandoverHistory;
 import dev.lustreha.reconcile.ReconcilePlanner;
 import dev.lustreha.reconcile.Reconciler;
 import dev.lustreha.roles.DynamoRoleStore;
@@ -50,7 +52,9 @@ public final class Production {
     public static final RoleStore STORE =
             new DynamoRoleStore(DYNAMO, CONFIG.rolesTable(), CONFIG.resourcesTable(), Clock.systemUTC());
     public static final Ec2Gateway AWS = new Ec2Gateway(EC2, AUTO_SCALING);
-    public static final HandoverSteps STEPS = new HandoverSteps(STORE, AWS, Clock.systemUTC());
+    public static final HandoverHistory HISTORY = new DynamoHandoverHistory(DYNAMO, System.getenv("HISTORY_TABLE"));
+    public static final HandoverSteps STEPS = new HandoverSteps(STORE, AWS, Clock.systemUTC(), HISTORY,
+            System.out::println);
     public static final ExecutionStarter STARTER = new SfnExecutionStarter(SFN);
     public static final ExecutionLister LISTER = new SfnExecutionLister(SFN);
     public static final Reconciler RECONCILER = new Reconciler(CONFIG, STORE, AWS, STARTER, LISTER, Clock.systemUTC(),

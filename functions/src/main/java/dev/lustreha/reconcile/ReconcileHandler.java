@@ -2,27 +2,25 @@ package dev.lustreha.reconcile;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lustreha.config.Json;
 import dev.lustreha.config.Production;
+import dev.lustreha.observe.Emf;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * The scheduled reconciler: one run per invocation (the scheduled event's content does not
  * matter). It logs the run's summary as one JSON line, one line per stuck execution, and one
  * CloudWatch Embedded Metric Format line on standard output (metrics {@code StuckExecutions},
- * {@code ReconcileActions}, {@code ReconcileFailures} in namespace {@code LustreHA}, by
- * {@code FileSystem}), which CloudWatch turns into metrics an alarm can watch. A run that cannot
+ * {@code ReconcileActions}, {@code ReconcileFailures} and {@code RolesNotServing} in namespace
+ * {@code LustreHA}, by {@code FileSystem}), which CloudWatch turns into metrics alarms watch. A run that cannot
  * gather its facts fails, and the next scheduled run tries again.
  */
 public final class ReconcileHandler implements RequestStreamHandler {
-
-    static final String NAMESPACE = "LustreHA";
 
     private final Reconciler reconciler;
     private final String fileSystem;
@@ -61,22 +59,12 @@ public final class ReconcileHandler implements RequestStreamHandler {
     record StuckExecution(String alarm, String workflow, String execution, String detail) {
     }
 
-    /** One Embedded Metric Format document: plain JSON, no library needed. */
-    String metrics(Reconciler.Summary summary) throws IOException {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        ObjectNode aws = root.putObject("_aws");
-        aws.put("Timestamp", summary.at().toEpochMilli());
-        ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
-        directive.put("Namespace", NAMESPACE);
-        directive.putArray("Dimensions").addArray().add("FileSystem");
-        ArrayNode metrics = directive.putArray("Metrics");
-        for (String name : new String[] {"StuckExecutions", "ReconcileActions", "ReconcileFailures"}) {
-            metrics.addObject().put("Name", name).put("Unit", "Count");
-        }
-        root.put("FileSystem", fileSystem);
-        root.put("StuckExecutions", summary.alarms());
-        root.put("ReconcileActions", summary.actions().size() - summary.alarms());
-        root.put("ReconcileFailures", summary.failures());
-        return Json.MAPPER.writeValueAsString(root);
+    /** The run's Embedded Metric Format document (see {@link Emf}). */
+    String metrics(Reconciler.Summary summary) {
+        return Emf.document(summary.at(), fileSystem, Map.of(
+                "StuckExecutions", Emf.Metric.count(summary.alarms()),
+                "ReconcileActions", Emf.Metric.count(summary.actions().size() - summary.alarms()),
+                "ReconcileFailures", Emf.Metric.count(summary.failures()),
+                "RolesNotServing", Emf.Metric.count(summary.notServing())), Map.of());
     }
 }

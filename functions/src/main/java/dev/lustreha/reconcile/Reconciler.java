@@ -3,6 +3,7 @@ package dev.lustreha.reconcile;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.lustreha.config.Config;
 import dev.lustreha.config.Json;
+import dev.lustreha.domain.RoleState;
 import dev.lustreha.domain.EniView;
 import dev.lustreha.domain.InstanceView;
 import dev.lustreha.domain.Role;
@@ -57,7 +58,8 @@ public final class Reconciler implements Failover {
     }
 
     /** One run: what was done, what was left alone and why, and how many actions failed. */
-    public record Summary(Instant at, List<Outcome> actions, List<Hold> holds, int alarms, int failures) {
+    /** @param notServing roles not SERVING when the run looked (an alarm watches it stay above zero) */
+    public record Summary(Instant at, List<Outcome> actions, List<Hold> holds, int alarms, int failures, int notServing) {
 
         /** One line per action, for the trigger's report. */
         public String describe() {
@@ -101,7 +103,8 @@ public final class Reconciler implements Failover {
         }
         int alarms = (int) plan.actions().stream().filter(Alarm.class::isInstance).count();
         int failures = (int) outcomes.stream().filter(o -> "FAILED".equals(o.result())).count();
-        return new Summary(facts.now(), List.copyOf(outcomes), plan.holds(), alarms, failures);
+        int notServing = (int) facts.roles().stream().filter(r -> r.state() != RoleState.SERVING).count();
+        return new Summary(facts.now(), List.copyOf(outcomes), plan.holds(), alarms, failures, notServing);
     }
 
     /**

@@ -19,11 +19,15 @@ import dev.lustreha.domain.Tags;
 import dev.lustreha.domain.Volume;
 import dev.lustreha.domain.VolumeView;
 import dev.lustreha.ec2.Ec2Gateway;
+import dev.lustreha.history.HandoverHistory;
+import dev.lustreha.history.HandoverRecord;
+import dev.lustreha.observe.Emf;
 import dev.lustreha.errors.BadInputException;
 import dev.lustreha.errors.ClaimConflictException;
 import dev.lustreha.errors.DeviceConflictException;
 import dev.lustreha.errors.HandoverTimeoutException;
 import dev.lustreha.errors.InstanceGoneException;
+import dev.lustreha.errors.LustreHaException;
 import dev.lustreha.errors.ResourceHeldException;
 import dev.lustreha.errors.RoleNotFoundException;
 import dev.lustreha.errors.RoleStateConflictException;
@@ -45,6 +49,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -62,11 +67,20 @@ public final class HandoverSteps {
     private final RoleStore store;
     private final Ec2Gateway aws;
     private final Clock clock;
+    private final HandoverHistory history;
+    private final Consumer<String> metrics;
 
-    public HandoverSteps(RoleStore store, Ec2Gateway aws, Clock clock) {
+    /**
+     * @param history where each handover's record goes when it ends
+     * @param metrics where Embedded Metric Format lines go (standard output in Lambda)
+     */
+    public HandoverSteps(RoleStore store, Ec2Gateway aws, Clock clock, HandoverHistory history,
+            Consumer<String> metrics) {
         this.store = store;
         this.aws = aws;
         this.clock = clock;
+        this.history = history;
+        this.metrics = metrics;
     }
 
     // ---------------------------------------------------------------- claim
@@ -126,6 +140,8 @@ public final class HandoverSteps {
             try {
                 return store.claim(candidate, in.instanceId(), in.executionName());
             } catch (ClaimConflictException lost) {
+                metrics.accept(Emf.document(clock.instant(), in.fileSystem(), Map.of("ClaimConflicts",
+                        Emf.Metric.count(1)), Map.of("role", candidate.id().value(), "instance", in.instanceId())));
                 if (lost.current().isOwnedBy(in.instanceId()) && HELD.contains(lost.current().state())) {
                     return lost.current();
                 }
@@ -320,8 +336,61 @@ public final class HandoverSteps {
         }
         Instant now = clock.instant();
         Timings t = s.timingsOrStart(now);
-        return s.withTimings(new Timings(t.startedAt(), t.claimedAt(), t.fencedAt(), t.detachedAt(), t.attachedAt(),
-                t.servingAt(), now)).withOutcome(outcome);
+        HandoverState done = s.withTimings(new Timings(t.startedAt(), t.claimedAt(), t.fencedAt(), t.detachedAt(),
+                t.attachedAt(), t.servingAt(), now)).withOutcome(outcome);
+        if (outcome.equals("SUPERSEDED")) {
+            metrics.accept(Emf.document(now, in.fileSystem(), Map.of("StaleEpochAborts", Emf.Metric.count(1)),
+                    Map.of("instance", in.instanceId(), "execution", String.valueOf(in.executionName()))));
+        } else if (outcome.equals("SERVING")) {
+            report(done, null);
+        }
+        return done;
+    }
+
+    /**
+     * A claimed handover ended: its record (kept for operators; failing to write it never fails the
+     * handover) and its metrics — phase durations, forced stops and detaches, failures and timeouts.
+     */
+    private void report(HandoverState s, HandoverState.StepError error) {
+        Input in = s.input();
+        Claim c = s.claim();
+        Timings t = s.timings();
+        Double fence = seconds(t.claimedAt(), t.fencedAt());
+        Double detach = seconds(t.fencedAt(), t.detachedAt());
+        Double attach = seconds(t.detachedAt(), t.attachedAt());
+        Double total = seconds(t.startedAt(), t.servingAt() != null ? t.servingAt() : t.completedAt());
+        try {
+            history.record(new HandoverRecord(in.fileSystem(), c.roleId(), String.valueOf(in.executionName()),
+                    c.previousOwner(), in.instanceId(), c.epoch(), error == null ? "SERVING" : "FAILED", t.startedAt(),
+                    t.completedAt(), fence, detach, attach, total,
+                    error == null ? null : error.error() + ": " + abbreviate(error.cause(), 400)));
+        } catch (LustreHaException e) {
+            // The record is for operators; the role's own item already says what happened.
+        }
+        Map<String, Emf.Metric> m = new LinkedHashMap<>();
+        m.put("Handovers", Emf.Metric.count(1));
+        putSeconds(m, "HandoverSeconds", total);
+        putSeconds(m, "FenceSeconds", fence);
+        putSeconds(m, "DetachSeconds", detach);
+        putSeconds(m, "AttachSeconds", attach);
+        m.put("ForcedFences", Emf.Metric.count(s.fence() == null ? 0 : s.fence().stopsSent().size()));
+        m.put("ForcedDetaches", Emf.Metric.count(s.detach() == null ? 0 : s.detach().forced().size()));
+        m.put("HandoverFailures", Emf.Metric.count(error == null ? 0 : 1));
+        m.put("HandoverTimeouts", Emf.Metric.count(error != null
+                && HandoverTimeoutException.class.getName().equals(error.error()) ? 1 : 0));
+        metrics.accept(Emf.document(t.completedAt(), in.fileSystem(), m, Map.of("role", c.roleId(),
+                "roleType", String.valueOf(in.roleType()), "epoch", Long.toString(c.epoch()),
+                "instance", in.instanceId(), "execution", String.valueOf(in.executionName()))));
+    }
+
+    private static void putSeconds(Map<String, Emf.Metric> m, String name, Double value) {
+        if (value != null) {
+            m.put(name, Emf.Metric.seconds(value));
+        }
+    }
+
+    private static Double seconds(Instant from, Instant to) {
+        return from == null || to == null ? null : Duration.between(from, to).toMillis() / 1000.0;
     }
 
     /**
@@ -351,7 +420,14 @@ public final class HandoverSteps {
         }
         aws.completeLifecycleAction(in.autoScalingGroupName(), in.lifecycleHookName(), in.lifecycleActionToken(),
                 in.instanceId(), relaunchHelps ? "ABANDON" : "CONTINUE");
-        return s.withOutcome("FAILED");
+        Instant now = clock.instant();
+        Timings t = s.timingsOrStart(now);
+        HandoverState failed = s.withTimings(new Timings(t.startedAt(), t.claimedAt(), t.fencedAt(), t.detachedAt(),
+                t.attachedAt(), t.servingAt(), now)).withOutcome("FAILED");
+        if (c != null && c.outcome() == ClaimOutcome.CLAIMED) {
+            report(failed, error);
+        }
+        return failed;
     }
 
     // ---------------------------------------------------------------- release

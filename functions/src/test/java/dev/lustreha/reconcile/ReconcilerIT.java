@@ -237,12 +237,14 @@ class ReconcilerIT {
         JsonNode directive = emf.path("_aws").path("CloudWatchMetrics").get(0);
         assertEquals("LustreHA", directive.path("Namespace").asText());
         assertEquals("[[\"FileSystem\"]]", directive.path("Dimensions").toString());
-        assertEquals(3, directive.path("Metrics").size());
+        assertEquals(4, directive.path("Metrics").size());
         assertEquals(sim.clock().now().toEpochMilli(), emf.path("_aws").path("Timestamp").asLong());
         assertEquals(fs.value(), emf.path("FileSystem").asText());
         assertEquals(1, emf.path("StuckExecutions").asInt());
         assertEquals(1, emf.path("ReconcileActions").asInt());
         assertEquals(0, emf.path("ReconcileFailures").asInt());
+        long notServing = store.list(fs).stream().filter(r -> r.state() != RoleState.SERVING).count();
+        assertEquals(notServing, emf.path("RolesNotServing").asLong(), "what the role-not-serving alarm watches");
         assertNull(answer.get("error"));
     }
 

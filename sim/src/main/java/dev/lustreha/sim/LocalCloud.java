@@ -11,6 +11,8 @@ import dev.lustreha.domain.RoleState;
 import dev.lustreha.domain.RoleType;
 import dev.lustreha.domain.Volume;
 import dev.lustreha.ec2.Ec2Gateway;
+import dev.lustreha.history.DynamoHandoverHistory;
+import dev.lustreha.history.HandoverHistory;
 import dev.lustreha.local.Repository;
 import dev.lustreha.local.SimCloud;
 import dev.lustreha.local.autoscaling.SimAutoScaling;
@@ -127,6 +129,9 @@ public final class LocalCloud implements AutoCloseable {
     private final DynamoDbLocal dynamoLocal;
     private final DynamoDbClient dynamo;
     private final RoleStore store;
+    private final HandoverHistory history;
+    /** The Embedded Metric Format lines the handlers printed, in order (Lambda's standard output). */
+    private final List<String> metricLines = Collections.synchronizedList(new ArrayList<>());
     private final LocalLambda lambda;
     private final AslEngine engine;
     private final LocalExecutions executions;
@@ -162,7 +167,8 @@ public final class LocalCloud implements AutoCloseable {
         sim.clock().advance(Duration.ofSeconds(30)); // new volumes are "creating" for a few seconds
         pool = store.resources(spec.name());
 
-        HandoverSteps steps = new HandoverSteps(store, aws, sim.clock().asClock());
+        history = new DynamoHandoverHistory(dynamo, "HistoryTable");
+        HandoverSteps steps = new HandoverSteps(store, aws, sim.clock().asClock(), history, metricLines::add);
         lambda = LocalLambda.start(line -> { });
         Map<String, RequestStreamHandler> handlers = new LinkedHashMap<>();
         handlers.put("ClaimFunction", new ClaimHandler(steps));
@@ -307,6 +313,16 @@ public final class LocalCloud implements AutoCloseable {
 
     public RoleStore store() {
         return store;
+    }
+
+    public HandoverHistory history() {
+        return history;
+    }
+
+    public List<String> metricLines() {
+        synchronized (metricLines) {
+            return List.copyOf(metricLines);
+        }
     }
 
     public FileSystemSpec spec() {

@@ -14,6 +14,7 @@ import dev.lustreha.domain.RoleResources;
 import dev.lustreha.domain.RoleState;
 import dev.lustreha.domain.Tags;
 import dev.lustreha.domain.Volume;
+import dev.lustreha.history.HandoverRecord;
 import dev.lustreha.local.Repository;
 import dev.lustreha.local.cloud.History;
 import dev.lustreha.local.cloud.Latency;
@@ -146,6 +147,24 @@ class HandoverScenariosIT {
             assertTrue(after.stream().filter(e -> e.action().startsWith("Ec2.Attach") && moved.contains(resourceOf(e)))
                     .allMatch(e -> e.seq() > terminatedAt), "nothing attached before the old owner was confirmed terminated");
             assertEquals(0, after.stream().filter(e -> e.action().equals("Guest.Format")).count(), "never formatted again");
+
+            // The handover's record and its metrics.
+            HandoverRecord record = cloud.history().latest(new FileSystemName("scratch"),
+                    dev.lustreha.domain.RoleId.parse("oss02")).orElseThrow();
+            assertEquals(old, record.fromInstance());
+            assertEquals(replacement, record.toInstance());
+            assertEquals(2, record.epoch());
+            assertEquals("SERVING", record.outcome());
+            assertTrue(record.totalSeconds() > 0 && record.fenceSeconds() != null && record.attachSeconds() != null);
+            JsonNode emf = metricsOf(cloud, "oss02", 2);
+            JsonNode directive = emf.path("_aws").path("CloudWatchMetrics").get(0);
+            assertEquals("LustreHA", directive.path("Namespace").asText());
+            assertEquals("[[\"FileSystem\"]]", directive.path("Dimensions").toString());
+            assertEquals("Seconds", unitOf(directive, "HandoverSeconds"));
+            assertEquals("Count", unitOf(directive, "ForcedFences"));
+            assertEquals("scratch", emf.path("FileSystem").asText());
+            assertEquals(record.totalSeconds(), emf.path("HandoverSeconds").asDouble(), 0.001);
+            assertEquals(0, emf.path("HandoverFailures").asInt());
             assertNoViolations(cloud);
         }
     }
@@ -182,6 +201,31 @@ class HandoverScenariosIT {
             }
             assertNoViolations(cloud);
         }
+    }
+
+    /** The handover metrics document of a role at an epoch, as the handlers printed it. */
+    private static JsonNode metricsOf(LocalCloud cloud, String role, long epoch) {
+        for (String line : cloud.metricLines()) {
+            try {
+                JsonNode doc = JSON.readTree(line);
+                if (doc.has("Handovers") && role.equals(doc.path("role").asText())
+                        && Long.toString(epoch).equals(doc.path("epoch").asText())) {
+                    return doc;
+                }
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + line, e);
+            }
+        }
+        throw new AssertionError("no handover metrics for " + role + " at epoch " + epoch + " in " + cloud.metricLines());
+    }
+
+    private static String unitOf(JsonNode directive, String metric) {
+        for (JsonNode m : directive.path("Metrics")) {
+            if (m.path("Name").asText().equals(metric)) {
+                return m.path("Unit").asText();
+            }
+        }
+        throw new AssertionError("no metric " + metric + " in " + directive);
     }
 
     private static String lastState(List<History.Entry> entries, String instance, long before) {
@@ -475,6 +519,14 @@ class HandoverScenariosIT {
                     "CONTINUEd: a relaunch cannot make the zombie stop sooner");
             assertTrue(cloud.sim().history().entries().stream().noneMatch(e -> e.action().startsWith("Ec2.Detach")),
                     "nothing detached from the unfenced zombie");
+            HandoverRecord record = cloud.history().latest(new FileSystemName("scratch"),
+                    dev.lustreha.domain.RoleId.parse("oss03")).orElseThrow();
+            assertEquals("FAILED", record.outcome());
+            assertTrue(record.reason().startsWith("dev.lustreha.errors.HandoverTimeoutException"), record.reason());
+            JsonNode emf = metricsOf(cloud, "oss03", 2);
+            assertEquals(1, emf.path("HandoverFailures").asInt());
+            assertEquals(1, emf.path("HandoverTimeouts").asInt(), "what the fence alarm watches");
+            assertEquals(1, emf.path("ForcedFences").asInt());
             assertNoViolations(cloud);
         }
     }
