@@ -20,7 +20,7 @@ class DynamoDbLocalIT {
         try (DynamoDbLocal local = DynamoDbLocal.startWithTables(Repository.file("template.yaml"));
                 DynamoDbClient client = local.newClient()) {
             assertEquals("127.0.0.1", local.endpoint().getHost());
-            assertEquals(List.of("ResourcesTable", "RolesTable"), client.listTables().tableNames());
+            assertEquals(List.of("HistoryTable", "ResourcesTable", "RolesTable"), client.listTables().tableNames());
             for (String table : List.of("RolesTable", "ResourcesTable")) {
                 TableDescription d = client.describeTable(r -> r.tableName(table)).table();
                 assertEquals(List.of(
@@ -38,7 +38,11 @@ class DynamoDbLocalIT {
     @Test
     void readsEveryTableOfTheTemplate() {
         List<TableDefinition> tables = TableDefinition.fromTemplate(Repository.file("template.yaml"));
-        assertEquals(List.of("RolesTable", "ResourcesTable"), tables.stream().map(TableDefinition::name).toList());
+        assertEquals(List.of("RolesTable", "ResourcesTable", "HistoryTable"),
+                tables.stream().map(TableDefinition::name).toList());
         assertTrue(tables.stream().allMatch(t -> t.create().keySchema().size() == 2));
+        TableDefinition history = tables.get(2);
+        assertEquals("handoverId", history.create().keySchema().get(1).attributeName());
+        assertEquals("expiresAt", history.timeToLive().orElseThrow().attributeName());
     }
 }
