@@ -11,6 +11,8 @@ import dev.lustreha.domain.RoleState;
 import dev.lustreha.domain.RoleType;
 import dev.lustreha.domain.Volume;
 import dev.lustreha.ec2.Ec2Gateway;
+import dev.lustreha.history.DynamoHandoverHistory;
+import dev.lustreha.history.HandoverHistory;
 import dev.lustreha.local.Repository;
 import dev.lustreha.local.SimCloud;
 import dev.lustreha.local.autoscaling.SimAutoScaling;
@@ -127,6 +129,7 @@ public final class LocalCloud implements AutoCloseable {
     private final DynamoDbLocal dynamoLocal;
     private final DynamoDbClient dynamo;
     private final RoleStore store;
+    private final HandoverHistory history;
     private final LocalLambda lambda;
     private final AslEngine engine;
     private final LocalExecutions executions;
@@ -153,6 +156,7 @@ public final class LocalCloud implements AutoCloseable {
         dynamoLocal = DynamoDbLocal.startWithTables(template);
         dynamo = dynamoLocal.newClient();
         store = new DynamoRoleStore(dynamo, "RolesTable", "ResourcesTable", sim.clock().asClock());
+        history = new DynamoHandoverHistory(dynamo, "HistoryTable");
         Ec2Gateway aws = new Ec2Gateway(sim.ec2(), sim.autoScaling());
         // The production pool provisioner makes each role's ENI and volumes, as the stack's custom resource does.
         PoolSpec.VolumeSpec small = new PoolSpec.VolumeSpec(64, "gp3", 3000, 125);
@@ -174,6 +178,7 @@ public final class LocalCloud implements AutoCloseable {
         handlers.put("CompensateFunction", new CompensateHandler(steps));
         handlers.put("ReleaseFunction", new ReleaseHandler(steps));
         handlers.forEach((name, handler) -> lambda.register(name, observed(name, handler)));
+        StandInHandoverRecorder.attach(this, history, sim.clock().asClock());
 
         engine = AslEngine.start(lambda.endpoint());
         StateMachineDefinition handover = DefinitionSubstitutions.load(template, "HandoverStateMachine", Map.of());
@@ -307,6 +312,16 @@ public final class LocalCloud implements AutoCloseable {
 
     public RoleStore store() {
         return store;
+    }
+
+    /** The History table's records of every handover. */
+    public HandoverHistory history() {
+        return history;
+    }
+
+    /** The client of DynamoDB Local, whose tables are named by the template's logical ids (RolesTable...). */
+    public DynamoDbClient dynamo() {
+        return dynamo;
     }
 
     public FileSystemSpec spec() {
