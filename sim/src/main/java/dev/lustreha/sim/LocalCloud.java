@@ -158,6 +158,7 @@ public final class LocalCloud implements AutoCloseable {
         dynamoLocal = DynamoDbLocal.startWithTables(template);
         dynamo = dynamoLocal.newClient();
         store = new DynamoRoleStore(dynamo, "RolesTable", "ResourcesTable", sim.clock().asClock());
+        history = new DynamoHandoverHistory(dynamo, "HistoryTable");
         Ec2Gateway aws = new Ec2Gateway(sim.ec2(), sim.autoScaling());
         // The production pool provisioner makes each role's ENI and volumes, as the stack's custom resource does.
         PoolSpec.VolumeSpec small = new PoolSpec.VolumeSpec(64, "gp3", 3000, 125);
@@ -167,7 +168,6 @@ public final class LocalCloud implements AutoCloseable {
         sim.clock().advance(Duration.ofSeconds(30)); // new volumes are "creating" for a few seconds
         pool = store.resources(spec.name());
 
-        history = new DynamoHandoverHistory(dynamo, "HistoryTable");
         HandoverSteps steps = new HandoverSteps(store, aws, sim.clock().asClock(), history, metricLines::add);
         lambda = LocalLambda.start(line -> { });
         Map<String, RequestStreamHandler> handlers = new LinkedHashMap<>();
@@ -315,6 +315,7 @@ public final class LocalCloud implements AutoCloseable {
         return store;
     }
 
+    /** The History table's records of every handover. */
     public HandoverHistory history() {
         return history;
     }
@@ -323,6 +324,11 @@ public final class LocalCloud implements AutoCloseable {
         synchronized (metricLines) {
             return List.copyOf(metricLines);
         }
+    }
+
+    /** The client of DynamoDB Local, whose tables are named by the template's logical ids (RolesTable...). */
+    public DynamoDbClient dynamo() {
+        return dynamo;
     }
 
     public FileSystemSpec spec() {

@@ -11,9 +11,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -168,10 +168,7 @@ final class CloudRun implements AutoCloseable {
     /** The role table: who serves each role, at which NID and epoch, with which volumes (one line each). */
     String roleTable() {
         Map<String, Role> roles = cloud.roles().stream().collect(Collectors.toMap(r -> r.id().value(), Function.identity()));
-        StringBuilder s = new StringBuilder();
-        String format = "  %-6s  %-15s  %-19s  %-9s  %5s  %-21s  %-8s  %s%n";
-        s.append(String.format(Locale.ROOT, format, "role", "NID", "server (owner)", "state", "epoch", "volume", "device",
-                "target"));
+        List<List<String>> rows = new ArrayList<>();
         for (RoleResources r : cloud.pool()) {
             String id = r.role().id().value();
             Optional<Role> role = Optional.ofNullable(roles.get(id));
@@ -179,17 +176,19 @@ final class CloudRun implements AutoCloseable {
             for (int i = 0; i < volumes.size(); i++) {
                 Volume v = volumes.get(i);
                 if (i == 0) {
-                    s.append(String.format(Locale.ROOT, format, id, r.network().privateIp() + "@tcp",
-                            role.flatMap(Role::owner).orElse("-"), role.map(x -> x.state().name()).orElse("-"),
+                    rows.add(List.of(id, r.network().privateIp() + "@tcp", role.flatMap(Role::owner).orElse("-"),
+                            role.map(x -> x.state().name()).orElse("-"),
                             role.map(x -> Long.toString(x.epoch())).orElse("-"), v.volumeId(), v.device(),
                             v.targetLabel()));
                 } else {
-                    s.append(String.format(Locale.ROOT, format, "", "", "", "", "", v.volumeId(), v.device(),
-                            v.targetLabel()));
+                    rows.add(List.of("", "", "", "", "", v.volumeId(), v.device(), v.targetLabel()));
                 }
             }
         }
-        return s.toString();
+        return Format.table(List.of(Format.Column.left("role", 6), Format.Column.left("NID", 15),
+                Format.Column.left("server (owner)", 19), Format.Column.left("state", 9), Format.Column.right("epoch", 5),
+                Format.Column.left("volume", 21), Format.Column.left("device", 8), Format.Column.left("target", 0)),
+                rows);
     }
 
     @Override

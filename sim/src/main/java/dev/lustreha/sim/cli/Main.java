@@ -1,5 +1,7 @@
 package dev.lustreha.sim.cli;
 
+import dev.lustreha.domain.FileSystemName;
+import dev.lustreha.domain.RoleId;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -12,10 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ./lustre-ha demo | replay | simulate}: lustre-ha's production handlers and state machines on
- * the local cloud, from the command line. Exit codes: 0 when everything held, 1 when an invariant
- * broke or an expectation was missed (or the run itself failed), 2 for invalid input (a bad
- * scenario, a missing file, unknown options).
+ * {@code ./lustre-ha demo | replay | simulate | status}: lustre-ha's production handlers and state
+ * machines on the local cloud, from the command line, and the status of a file system in an AWS
+ * account or on the local cloud. Exit codes: 0 when everything held, 1 when an invariant broke or an
+ * expectation was missed (or the run itself failed, or status could not read the tables), 2 for
+ * invalid input (a bad scenario, a missing file, unknown options).
  */
 public final class Main {
 
@@ -31,6 +34,9 @@ public final class Main {
                    ./lustre-ha replay [--file-system NAME] [--map <instance-id>=<role>]... [--speed N]
                                       <event.json>...
                    ./lustre-ha simulate <scenario.json> [--report <out.json>] [--speed N]
+                   ./lustre-ha status [--file-system NAME] --roles-table T --resources-table T
+                                      [--history-table T] [--region R]
+                   ./lustre-ha status --local [--fault <terminate|stop|hang>:<role>] [--speed N] [--seed N]
 
               demo      a local cloud with a small Lustre file system: first boot, an OSS server
                         terminated, an MDS server that hangs; every handover shown live
@@ -38,9 +44,15 @@ public final class Main {
                         to the triggers on the local cloud and runs the workflows they start
               simulate  runs a scenario file (faults at virtual times, expectations), prints a
                         timeline, writes a JSON report; exit 0 ok, 1 not ok, 2 invalid scenario
+              status    prints a file system's roles (owner, state, epoch, NID, volumes), each role's
+                        last handover, and the client mount command, read from the stack's tables
+                        (the RolesTableName, ResourcesTableName, HistoryTableName outputs) with the
+                        default AWS credentials, read only; --local reads a local cloud's instead,
+                        after a first boot and the --fault, if any (e.g. terminate:oss02)
 
-              --speed N        virtual seconds per wall second (demo: 20, replay and simulate: 100)
-              --file-system    the local file system's name, so events of your groups (<name>-oss...) match
+              --speed N        virtual seconds per wall second (demo: 20; replay, simulate, status: 100)
+              --file-system    replay: the local file system's name, so events of your groups
+                               (<name>-oss...) match; status: the stack's FileSystemName (default scratch)
               --map            the instance an event names is played by the local server of that role
             """;
 
@@ -68,6 +80,7 @@ public final class Main {
                 case "demo" -> DemoCommand.run(a.speed(DemoCommand.SPEED), a.seed, out, wallStart);
                 case "replay" -> replay(a, out, wallStart);
                 case "simulate" -> simulate(a, out, err, wallStart);
+                case "status" -> status(a, out, err, wallStart);
                 default -> throw new Usage("unknown command '" + a.command + "'");
             };
         } catch (Usage e) {
@@ -113,6 +126,46 @@ public final class Main {
         return result.ok() ? OK : FAILED;
     }
 
+    private static int status(Args a, PrintStream out, PrintStream err, long wallStart) throws Usage {
+        FileSystemName fs;
+        try {
+            fs = new FileSystemName(a.fileSystem);
+        } catch (IllegalArgumentException e) {
+            throw new Usage("--file-system: " + e.getMessage());
+        }
+        if (a.local) {
+            if (a.rolesTable != null || a.resourcesTable != null || a.historyTable != null || a.region != null) {
+                throw new Usage("status --local reads the local cloud's tables: no --roles-table, --resources-table, "
+                        + "--history-table or --region");
+            }
+            return StatusCommand.local(fs, a.fault == null ? null : localFault(a.fault, fs), a.seed, a.speed(100), out,
+                    err, wallStart);
+        }
+        if (a.fault != null || a.speed != null || a.seedGiven) {
+            throw new Usage("--fault, --speed and --seed are options of status --local");
+        }
+        if (a.rolesTable == null || a.resourcesTable == null) {
+            throw new Usage("status needs --roles-table and --resources-table (the stack's RolesTableName and "
+                    + "ResourcesTableName outputs), or --local");
+        }
+        return StatusCommand.fromAccount(fs, new StatusCommand.Tables(a.rolesTable, a.resourcesTable, a.historyTable),
+                a.region, out, err);
+    }
+
+    private static StatusCommand.LocalFault localFault(String value, FileSystemName fs) throws Usage {
+        int colon = value.indexOf(':');
+        String kind = colon < 0 ? value : value.substring(0, colon);
+        String role = colon < 0 ? "" : value.substring(colon + 1);
+        List<String> roles = StatusCommand.localSpec(fs).roles().stream().map(RoleId::value).toList();
+        Scenario.Kind k = StatusCommand.LocalFault.KINDS.stream().filter(x -> x.wire.equals(kind)).findFirst()
+                .orElse(null);
+        if (k == null || !roles.contains(role)) {
+            throw new Usage("--fault takes <terminate|stop|hang>:<role>, a role of " + String.join(", ", roles)
+                    + ", e.g. terminate:oss02, not '" + value + "'");
+        }
+        return new StatusCommand.LocalFault(k, role);
+    }
+
     static String read(Path file) throws Usage {
         return new String(readBytes(file), java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -141,7 +194,14 @@ public final class Main {
         Path report;
         Double speed;
         long seed = 7;
+        boolean seedGiven;
         String fileSystem = "scratch";
+        boolean local;
+        String fault;
+        String rolesTable;
+        String resourcesTable;
+        String historyTable;
+        String region;
         final Map<String, String> map = new LinkedHashMap<>();
 
         double speed(double fallback) {
@@ -170,11 +230,18 @@ public final class Main {
                         String v = value(args, ++i, arg);
                         try {
                             a.seed = Long.parseLong(v);
+                            a.seedGiven = true;
                         } catch (NumberFormatException e) {
                             throw new Usage("--seed takes a whole number, not '" + v + "'");
                         }
                     }
                     case "--file-system" -> a.fileSystem = value(args, ++i, arg);
+                    case "--local" -> a.local = true;
+                    case "--fault" -> a.fault = value(args, ++i, arg);
+                    case "--roles-table" -> a.rolesTable = value(args, ++i, arg);
+                    case "--resources-table" -> a.resourcesTable = value(args, ++i, arg);
+                    case "--history-table" -> a.historyTable = value(args, ++i, arg);
+                    case "--region" -> a.region = value(args, ++i, arg);
                     case "--map" -> {
                         String v = value(args, ++i, arg);
                         int eq = v.indexOf('=');
@@ -199,8 +266,17 @@ public final class Main {
             if (a.report != null && !a.command.equals("simulate")) {
                 throw new Usage("--report is an option of simulate");
             }
-            if ((!a.map.isEmpty() || !a.fileSystem.equals("scratch")) && !a.command.equals("replay")) {
-                throw new Usage("--map and --file-system are options of replay");
+            if (!a.map.isEmpty() && !a.command.equals("replay")) {
+                throw new Usage("--map is an option of replay");
+            }
+            boolean status = a.command.equals("status");
+            if (!a.fileSystem.equals("scratch") && !a.command.equals("replay") && !status) {
+                throw new Usage("--file-system is an option of replay and status");
+            }
+            if (!status && (a.local || a.fault != null || a.rolesTable != null || a.resourcesTable != null
+                    || a.historyTable != null || a.region != null)) {
+                throw new Usage("--local, --fault, --roles-table, --resources-table, --history-table and --region "
+                        + "are options of status");
             }
             return a;
         }

@@ -150,7 +150,7 @@ final class SimulateCommand {
         }
     }
 
-    private static Injected inject(CloudRun run, FileSystemSpec spec, Scenario.Fault f) {
+    static Injected inject(CloudRun run, FileSystemSpec spec, Scenario.Fault f) {
         SimCloud sim = run.cloud.sim();
         SimEc2 ec2 = sim.ec2();
         Instant now = sim.clock().now();
