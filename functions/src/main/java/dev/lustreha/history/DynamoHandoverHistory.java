@@ -1,20 +1,17 @@
 package dev.lustreha.history;
 
+import static dev.lustreha.roles.DynamoCalls.call;
+
 import dev.lustreha.domain.FileSystemName;
 import dev.lustreha.domain.RoleId;
-import dev.lustreha.errors.StoreException;
-import dev.lustreha.errors.StoreUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 
 /**
  * Handover records in the History table: hash key {@code fileSystem}, range key
@@ -99,18 +96,5 @@ public final class DynamoHandoverHistory implements HandoverHistory {
 
     private static AttributeValue n(long v) {
         return AttributeValue.fromN(Long.toString(v));
-    }
-
-    private static <T> T call(String what, Supplier<T> body) {
-        try {
-            return body.get();
-        } catch (DynamoDbException e) {
-            if (e.isThrottlingException() || e.statusCode() >= 500) {
-                throw new StoreUnavailableException(what + ": " + e.getMessage(), e);
-            }
-            throw new StoreException(what + ": " + e.getMessage(), e);
-        } catch (SdkClientException e) {
-            throw new StoreUnavailableException(what + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -11,6 +11,7 @@ import static dev.lustreha.roles.RoleItems.REASON;
 import static dev.lustreha.roles.RoleItems.ROLE_ID;
 import static dev.lustreha.roles.RoleItems.STATE;
 import static dev.lustreha.roles.RoleItems.UPDATED_AT;
+import static dev.lustreha.roles.DynamoCalls.call;
 import static dev.lustreha.roles.RoleItems.n;
 import static dev.lustreha.roles.RoleItems.s;
 
@@ -25,8 +26,6 @@ import dev.lustreha.errors.ResourcesConflictException;
 import dev.lustreha.errors.RoleNotFoundException;
 import dev.lustreha.errors.RoleStateConflictException;
 import dev.lustreha.errors.StaleEpochException;
-import dev.lustreha.errors.StoreException;
-import dev.lustreha.errors.StoreUnavailableException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,13 +37,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Function;
-import java.util.function.Supplier;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
@@ -305,25 +300,6 @@ public final class DynamoRoleStore implements RoleStore {
     private static void requireInstance(String instanceId) {
         if (instanceId == null || !instanceId.startsWith("i-")) {
             throw new IllegalArgumentException("not an instance id: '" + instanceId + "'");
-        }
-    }
-
-    /** Runs one table operation, turning storage SDK failures into lustre-ha's own. */
-    private static <T> T call(String what, Supplier<T> operation) {
-        try {
-            return operation.get();
-        } catch (DynamoDbException e) {
-            if (e.isThrottlingException() || e.statusCode() >= 500) {
-                throw new StoreUnavailableException(what + ": " + e.getMessage(), e);
-            }
-            throw new StoreException(what + ": " + e.getMessage(), e);
-        } catch (SdkClientException e) {
-            throw new StoreUnavailableException(what + ": " + e.getMessage(), e);
-        } catch (SdkException e) {
-            throw new StoreException(what + ": " + e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            // A stored item that does not decode: someone wrote the table by hand, or a layout bug.
-            throw new StoreException(what + ": malformed item: " + e.getMessage(), e);
         }
     }
 }
