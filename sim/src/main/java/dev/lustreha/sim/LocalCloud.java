@@ -155,7 +155,8 @@ public final class LocalCloud implements AutoCloseable {
         Path template = Repository.file("template.yaml");
         sim = SimCloud.create(options.seed(), options.latency());
         String subnet = sim.ec2().addSubnet(spec.az(), "10.0.1.");
-        dynamoLocal = DynamoDbLocal.startWithTables(template);
+        // No TTL: records carry virtual time, which DynamoDB Local's wall-clock sweeper would expire at once.
+        dynamoLocal = DynamoDbLocal.startWithTables(template, false);
         dynamo = dynamoLocal.newClient();
         store = new DynamoRoleStore(dynamo, "RolesTable", "ResourcesTable", sim.clock().asClock());
         history = new DynamoHandoverHistory(dynamo, "HistoryTable");

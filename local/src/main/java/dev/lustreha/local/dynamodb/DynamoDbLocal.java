@@ -54,11 +54,23 @@ public final class DynamoDbLocal implements AutoCloseable {
 
     /** Starts an instance holding the tables that {@code template} declares, named by logical id. */
     public static DynamoDbLocal startWithTables(Path template) {
+        return startWithTables(template, true);
+    }
+
+    /**
+     * Starts an instance holding the template's tables.
+     *
+     * @param timeToLive whether to turn on the tables' TTL. DynamoDB Local sweeps expired items against
+     *     the wall clock, so a run whose items are stamped with virtual time (the local cloud starts
+     *     in 2026-01-01) must leave it off, or its records vanish while it runs.
+     */
+    public static DynamoDbLocal startWithTables(Path template, boolean timeToLive) {
         DynamoDbLocal local = start();
         try (DynamoDbClient client = local.newClient()) {
             for (TableDefinition table : TableDefinition.fromTemplate(template)) {
                 client.createTable(table.create());
-                table.timeToLive().ifPresent(ttl -> client.updateTimeToLive(UpdateTimeToLiveRequest.builder()
+                table.timeToLive().filter(ttl -> timeToLive).ifPresent(ttl -> client.updateTimeToLive(
+                        UpdateTimeToLiveRequest.builder()
                         .tableName(table.name())
                         .timeToLiveSpecification(ttl)
                         .build()));
