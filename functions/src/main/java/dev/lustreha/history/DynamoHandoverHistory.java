@@ -6,6 +6,8 @@ import dev.lustreha.domain.FileSystemName;
 import dev.lustreha.domain.RoleId;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,13 +17,21 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Handover records in the History table: hash key {@code fileSystem}, range key
- * {@code handoverId = <roleId>#<completedAt>#<execution>} (so one role's records sort by time), and
+ * {@code handoverId = <roleId>#<completedAt, nine fraction digits>#<execution>} (so one role's records
+ * sort by time), and
  * {@code expiresAt} (epoch seconds) for DynamoDB's TTL.
  */
 public final class DynamoHandoverHistory implements HandoverHistory {
 
     /** How long a record is kept. */
     public static final Duration KEEP = Duration.ofDays(90);
+
+    /**
+     * The key's time, always with nine fraction digits: Instant.toString() drops a zero fraction,
+     * and "...:05Z" sorts after "...:05.250Z" although it is earlier.
+     */
+    private static final DateTimeFormatter SORTABLE =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -35,7 +45,7 @@ public final class DynamoHandoverHistory implements HandoverHistory {
     public void record(HandoverRecord r) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("fileSystem", s(r.fileSystem()));
-        item.put("handoverId", s(r.roleId() + "#" + r.completedAt() + "#" + r.execution()));
+        item.put("handoverId", s(r.roleId() + "#" + SORTABLE.format(r.completedAt()) + "#" + r.execution()));
         item.put("roleId", s(r.roleId()));
         item.put("execution", s(r.execution()));
         put(item, "fromInstance", r.fromInstance());

@@ -37,9 +37,19 @@ class DynamoHandoverHistoryIT {
                     "the latest of oss02, not oss10's (whose id shares a prefix with none)");
             assertEquals(Optional.of(other), history.latest(new FileSystemName("scratch"), RoleId.parse("oss10")));
             assertEquals(Optional.empty(), history.latest(new FileSystemName("scratch"), RoleId.parse("mgs")));
+
+            // A whole second and a fraction of it: the later one must come back, whatever Instant.toString() prints.
+            HandoverRecord whole = new HandoverRecord("scratch", "mds01", "launch-d", null, "i-000000000000000d4", 1,
+                    "SERVING", T, T.plusSeconds(5), 1.0, 1.0, 1.0, 5.0, null);
+            HandoverRecord fraction = new HandoverRecord("scratch", "mds01", "launch-e", "i-000000000000000d4",
+                    "i-000000000000000e5", 2, "SERVING", T, T.plusMillis(5250), 1.0, 1.0, 1.0, 5.25, null);
+            history.record(fraction);
+            history.record(whole);
+            assertEquals(Optional.of(fraction), history.latest(new FileSystemName("scratch"), RoleId.parse("mds01")));
             Map<String, AttributeValue> item = dynamo.query(q -> q.tableName("HistoryTable")
                     .keyConditionExpression("fileSystem = :fs").expressionAttributeValues(Map.of(":fs",
-                            AttributeValue.fromS("scratch")))).items().get(0);
+                            AttributeValue.fromS("scratch")))).items().stream()
+                    .filter(i -> i.get("execution").s().equals("launch-a")).findFirst().orElseThrow();
             assertEquals(Long.toString(T.plusSeconds(40).plus(DynamoHandoverHistory.KEEP).getEpochSecond()),
                     item.get("expiresAt").n(), "kept 90 days, then DynamoDB's TTL removes it");
         }
