@@ -1,11 +1,12 @@
 package dev.lustreha.ec2;
 
+import static dev.lustreha.ec2.AwsCalls.call;
+
 import dev.lustreha.domain.EniView;
 import dev.lustreha.domain.InstanceState;
 import dev.lustreha.domain.InstanceView;
 import dev.lustreha.domain.VolumeView;
 import dev.lustreha.errors.AwsApiException;
-import dev.lustreha.errors.AwsUnavailableException;
 import dev.lustreha.errors.DeviceConflictException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,10 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Supplier;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDetails;
@@ -413,26 +410,6 @@ public final class Ec2Gateway {
 
     private static boolean noActiveAction(AwsApiException e) {
         return "ValidationError".equals(e.errorCode()) && e.getMessage().contains("No active Lifecycle Action");
-    }
-
-    /** Runs one AWS call; SDK failures become lustre-ha's retryable or final exceptions. */
-    private static <T> T call(String operation, Supplier<T> body) {
-        try {
-            return body.get();
-        } catch (AwsServiceException e) {
-            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-            String message = operation + ": " + (code == null ? "" : code + ": ")
-                    + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
-            if (e.isThrottlingException() || e.statusCode() >= 500 || "RequestLimitExceeded".equals(code)
-                    || "Throttling".equals(code)) {
-                throw new AwsUnavailableException(message, e);
-            }
-            throw new AwsApiException(code == null ? "Unknown" : code, message, e);
-        } catch (SdkClientException e) {
-            throw new AwsUnavailableException(operation + ": " + e.getMessage(), e);
-        } catch (SdkException e) {
-            throw new AwsApiException("Unknown", operation + ": " + e.getMessage(), e);
-        }
     }
 
     private static InstanceView view(Instance i) {

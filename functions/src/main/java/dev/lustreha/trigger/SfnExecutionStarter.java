@@ -1,11 +1,9 @@
 package dev.lustreha.trigger;
 
-import dev.lustreha.errors.AwsApiException;
-import dev.lustreha.errors.AwsUnavailableException;
-import software.amazon.awssdk.core.exception.SdkClientException;
+import static dev.lustreha.ec2.AwsCalls.call;
+
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
-import software.amazon.awssdk.services.sfn.model.SfnException;
 
 /** {@link ExecutionStarter} on the Step Functions API. */
 public final class SfnExecutionStarter implements ExecutionStarter {
@@ -18,19 +16,13 @@ public final class SfnExecutionStarter implements ExecutionStarter {
 
     @Override
     public Started start(String stateMachineArn, String name, String input) {
-        try {
-            sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).name(name).input(input));
-            return Started.STARTED;
-        } catch (ExecutionAlreadyExistsException e) {
-            return Started.ALREADY_EXISTS;
-        } catch (SfnException e) {
-            if (e.isThrottlingException() || e.statusCode() >= 500) {
-                throw new AwsUnavailableException("StartExecution " + name + ": " + e.getMessage(), e);
+        return call("StartExecution " + name, () -> {
+            try {
+                sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).name(name).input(input));
+                return Started.STARTED;
+            } catch (ExecutionAlreadyExistsException e) {
+                return Started.ALREADY_EXISTS;
             }
-            throw new AwsApiException(e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode(),
-                    "StartExecution " + name + ": " + e.getMessage(), e);
-        } catch (SdkClientException e) {
-            throw new AwsUnavailableException("StartExecution " + name + ": " + e.getMessage(), e);
-        }
+        });
     }
 }
