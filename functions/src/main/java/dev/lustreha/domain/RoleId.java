@@ -1,6 +1,8 @@
 package dev.lustreha.domain;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,6 +26,19 @@ public record RoleId(RoleType type, int index) implements Comparable<RoleId> {
         if (type == RoleType.MGS && index != 1) {
             throw new IllegalArgumentException("a file system has one MGS role, not mgs" + index);
         }
+    }
+
+    /** The roles of a file system with {@code mds} MDS and {@code oss} OSS roles: mgs, mds01..., oss01... */
+    public static List<RoleId> of(int mds, int oss) {
+        List<RoleId> ids = new ArrayList<>();
+        ids.add(new RoleId(RoleType.MGS, 1));
+        for (int i = 1; i <= mds; i++) {
+            ids.add(new RoleId(RoleType.MDS, i));
+        }
+        for (int i = 1; i <= oss; i++) {
+            ids.add(new RoleId(RoleType.OSS, i));
+        }
+        return List.copyOf(ids);
     }
 
     public static RoleId parse(String value) {

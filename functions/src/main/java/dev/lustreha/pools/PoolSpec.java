@@ -37,15 +37,7 @@ public record PoolSpec(FileSystemName fileSystem, String subnetId, List<String> 
     }
 
     public List<RoleId> roles() {
-        List<RoleId> ids = new ArrayList<>();
-        ids.add(new RoleId(RoleType.MGS, 1));
-        for (int i = 1; i <= mds; i++) {
-            ids.add(new RoleId(RoleType.MDS, i));
-        }
-        for (int i = 1; i <= oss; i++) {
-            ids.add(new RoleId(RoleType.OSS, i));
-        }
-        return ids;
+        return RoleId.of(mds, oss);
     }
 
     /** The Lustre target labels of a role's volumes, in device order (/dev/sdf, /dev/sdg, ...). */

@@ -3,7 +3,6 @@ package dev.lustreha.sim;
 import dev.lustreha.domain.FileSystemName;
 import dev.lustreha.domain.RoleId;
 import dev.lustreha.domain.RoleType;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,15 +20,7 @@ public record FileSystemSpec(FileSystemName name, String az, int mds, int oss, i
 
     /** mgs, mds01..., oss01... */
     public List<RoleId> roles() {
-        List<RoleId> ids = new ArrayList<>();
-        ids.add(new RoleId(RoleType.MGS, 1));
-        for (int i = 1; i <= mds; i++) {
-            ids.add(new RoleId(RoleType.MDS, i));
-        }
-        for (int i = 1; i <= oss; i++) {
-            ids.add(new RoleId(RoleType.OSS, i));
-        }
-        return ids;
+        return RoleId.of(mds, oss);
     }
 
     /** The Auto Scaling group of a role type: the name template.yaml gives it. */
