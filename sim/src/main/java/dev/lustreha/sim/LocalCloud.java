@@ -21,7 +21,10 @@ import dev.lustreha.local.cloud.Pacer;
 import dev.lustreha.local.dynamodb.DynamoDbLocal;
 import dev.lustreha.local.ec2.SimEc2;
 import dev.lustreha.local.lambda.LocalLambda;
+import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.lustreha.local.sfn.AslEngine;
+import dev.lustreha.local.sfn.ExecutionEngine;
+import dev.lustreha.local.sfn.VirtualStepFunctions;
 import dev.lustreha.local.sfn.DefinitionSubstitutions;
 import dev.lustreha.local.sfn.ExecutionOptions;
 import dev.lustreha.local.sfn.StateMachineDefinition;
@@ -56,7 +59,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BiConsumer;
@@ -95,45 +100,72 @@ public final class LocalCloud implements AutoCloseable {
      *     without one); off by default, as some scenarios set up states it would correct
      */
     public record Options(long seed, Latency latency, double speed, HandoverState.Poll poll,
-            boolean launchBeforeTerminate, Duration reconcileEvery) {
+            boolean launchBeforeTerminate, Duration reconcileEvery, Engine engine) {
 
         public Options(long seed, Latency latency, double speed, HandoverState.Poll poll, boolean launchBeforeTerminate) {
-            this(seed, latency, speed, poll, launchBeforeTerminate, null);
+            this(seed, latency, speed, poll, launchBeforeTerminate, null, Engine.ASL_ENGINE);
         }
 
         public static Options fast(long seed) {
             return new Options(seed, Latency.aws(), 100, HandoverState.Poll.defaults(), true);
         }
 
+        /**
+         * A deterministic run: the in-JVM engine, everything on the caller's thread in virtual time
+         * ({@link #runUntil}, {@link #await}); the same seed and calls give the same run.
+         */
+        public static Options deterministic(long seed, Latency latency) {
+            return new Options(seed, latency, 1, HandoverState.Poll.defaults(), true, null, Engine.VIRTUAL);
+        }
+
         public Options withLatency(Latency l) {
-            return new Options(seed, l, speed, poll, launchBeforeTerminate, reconcileEvery);
+            return new Options(seed, l, speed, poll, launchBeforeTerminate, reconcileEvery, engine);
         }
 
         public Options withPoll(HandoverState.Poll p) {
-            return new Options(seed, latency, speed, p, launchBeforeTerminate, reconcileEvery);
+            return new Options(seed, latency, speed, p, launchBeforeTerminate, reconcileEvery, engine);
         }
 
         public Options withSpeed(double s) {
-            return new Options(seed, latency, s, poll, launchBeforeTerminate, reconcileEvery);
+            return new Options(seed, latency, s, poll, launchBeforeTerminate, reconcileEvery, engine);
         }
 
         /** The reconciler runs every {@code period} of virtual time and is the state-change trigger's failover. */
         public Options withReconciler(Duration period) {
-            return new Options(seed, latency, speed, poll, launchBeforeTerminate, period);
+            return new Options(seed, latency, speed, poll, launchBeforeTerminate, period, engine);
         }
+
+        public Options withEngine(Engine e) {
+            return new Options(seed, latency, speed, poll, launchBeforeTerminate, reconcileEvery, e);
+        }
+    }
+
+    /** Which engine runs the state machines. */
+    public enum Engine {
+        /**
+         * aws-local-stepfunctions (npm) in a Node process, in wall time: virtual time follows the wall
+         * clock {@code speed} times faster, and the workflows, triggers and guest agents run on threads.
+         */
+        ASL_ENGINE,
+        /**
+         * {@link VirtualStepFunctions}, in virtual time on one thread, with DynamoDB Local embedded:
+         * deterministic, and as fast as the work itself.
+         */
+        VIRTUAL
     }
 
     private final FileSystemSpec spec;
     private final Options options;
     private final SimCloud sim;
-    private final DynamoDbLocal dynamoLocal;
+    /** What shuts DynamoDB Local down: its server, or the embedded engine. */
+    private final AutoCloseable dynamoLocal;
     private final DynamoDbClient dynamo;
     private final RoleStore store;
     private final HandoverHistory history;
     /** The Embedded Metric Format lines the handlers printed, in order (Lambda's standard output). */
     private final List<String> metricLines = Collections.synchronizedList(new ArrayList<>());
     private final LocalLambda lambda;
-    private final AslEngine engine;
+    private final ExecutionEngine engine;
     private final LocalExecutions executions;
     private final LifecycleTrigger lifecycleTrigger;
     private final StateChangeTrigger stateChangeTrigger;
@@ -142,33 +174,56 @@ public final class LocalCloud implements AutoCloseable {
     private final List<RoleResources> pool;
     private final GuestAgent guests;
     private final ScheduledReconciler reconciler;
-    private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "local-cloud-worker");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The thread pool of a wall-time run; null in a deterministic one. */
+    private final ExecutorService threads;
+    /** Where asynchronous work runs: the thread pool, or the clock (at once, as a step of its own). */
+    private final Executor workers;
+    /** Null in a deterministic run, whose caller moves the clock. */
     private final Pacer pacer;
+    /** What sees every Task invocation of a deterministic run, outermost first. */
+    private final List<VirtualStepFunctions.TaskInterceptor> interceptors = new CopyOnWriteArrayList<>();
 
-    private LocalCloud(FileSystemSpec spec, Options options, Consumer<SimCloud> beforeLaunch) {
+    private LocalCloud(FileSystemSpec spec, Options options, Consumer<SimCloud> beforeLaunch, Mutation mutation) {
         this.spec = spec;
         this.options = options;
+        boolean virtual = options.engine() == Engine.VIRTUAL;
         Path template = Repository.file("template.yaml");
         sim = SimCloud.create(options.seed(), options.latency());
+        if (virtual) {
+            threads = null;
+            workers = task -> sim.clock().schedule(Duration.ZERO, "work", task);
+        } else {
+            threads = Executors.newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r, "local-cloud-worker");
+                t.setDaemon(true);
+                return t;
+            });
+            workers = threads;
+        }
         String subnet = sim.ec2().addSubnet(spec.az(), "10.0.1.");
         // No TTL: records carry virtual time, which DynamoDB Local's wall-clock sweeper would expire at once.
-        dynamoLocal = DynamoDbLocal.startWithTables(template, false);
-        dynamo = dynamoLocal.newClient();
+        if (virtual) {
+            AmazonDynamoDBLocal embedded = DynamoDbLocal.embeddedWithTables(template);
+            dynamoLocal = embedded::shutdown;
+            dynamo = embedded.dynamoDbClient();
+        } else {
+            DynamoDbLocal server = DynamoDbLocal.startWithTables(template, false);
+            dynamoLocal = server;
+            dynamo = server.newClient();
+        }
         store = new DynamoRoleStore(dynamo, "RolesTable", "ResourcesTable", sim.clock().asClock());
         history = new DynamoHandoverHistory(dynamo, "HistoryTable");
-        Ec2Gateway aws = new Ec2Gateway(sim.ec2(), sim.autoScaling());
+        Ec2Gateway aws = new Ec2Gateway(mutation.ec2(sim.ec2()), sim.autoScaling());
         // The production pool provisioner makes each role's ENI and volumes, as the stack's custom resource does.
         PoolSpec.VolumeSpec small = new PoolSpec.VolumeSpec(64, "gp3", 3000, 125);
-        new PoolProvisioner(aws, store, sim.clock().asClock()).ensure(new PoolSpec(spec.name(), subnet,
+        new PoolProvisioner(new Ec2Gateway(sim.ec2(), sim.autoScaling()), store, sim.clock().asClock())
+                .ensure(new PoolSpec(spec.name(), subnet,
                 List.of("sg-0a1b2c3d4e5f60718"), spec.mds(), spec.oss(), spec.volumesPerOss(), small, small,
                 new PoolSpec.VolumeSpec(512, "gp3", 3000, 125), false), "local-cloud");
         sim.clock().advance(Duration.ofSeconds(30)); // new volumes are "creating" for a few seconds
         pool = store.resources(spec.name());
 
+        mutation.interceptor(store).ifPresent(interceptors::add);
         HandoverSteps steps = new HandoverSteps(store, aws, sim.clock().asClock(), history, metricLines::add);
         lambda = LocalLambda.start(line -> { });
         Map<String, RequestStreamHandler> handlers = new LinkedHashMap<>();
@@ -182,12 +237,23 @@ public final class LocalCloud implements AutoCloseable {
         handlers.put("ReleaseFunction", new ReleaseHandler(steps));
         handlers.forEach((name, handler) -> lambda.register(name, observed(name, handler)));
 
-        engine = AslEngine.start(lambda.endpoint());
-        StateMachineDefinition handover = DefinitionSubstitutions.load(template, "HandoverStateMachine", Map.of());
+        StateMachineDefinition handoverAsWritten = DefinitionSubstitutions.load(template, "HandoverStateMachine", Map.of());
+        StateMachineDefinition handover = new StateMachineDefinition(handoverAsWritten.name(),
+                mutation.handoverDefinition(handoverAsWritten.json()));
         StateMachineDefinition release = DefinitionSubstitutions.load(template, "ReleaseStateMachine", Map.of());
-        ExecutionOptions execution = ExecutionOptions.scaled(1 / options.speed());
-        for (String state : WAIT_STATES) {
-            execution = execution.withWait(state, waitFor(state));
+        ExecutionOptions execution;
+        if (virtual) {
+            VirtualStepFunctions vsf = new VirtualStepFunctions(sim.clock(), this::invoke,
+                    new Random(options.seed() * 31 + 17), options.latency().taskInvoke());
+            vsf.intercept(this::intercepted);
+            engine = vsf;
+            execution = ExecutionOptions.REAL_TIME;
+        } else {
+            engine = AslEngine.start(lambda.endpoint());
+            execution = ExecutionOptions.scaled(1 / options.speed());
+            for (String state : WAIT_STATES) {
+                execution = execution.withWait(state, waitFor(state));
+            }
         }
         executions = new LocalExecutions(engine, List.of(handover, release), execution, sim.clock()::now);
 
@@ -225,7 +291,7 @@ public final class LocalCloud implements AutoCloseable {
                             new SimAutoScaling.HookSpec(TERMINATE_HOOK, SimAutoScaling.TERMINATING, 300, "CONTINUE", null)),
                     0, options.launchBeforeTerminate()));
         }
-        pacer = new Pacer(sim.clock(), options.speed());
+        pacer = virtual ? null : new Pacer(sim.clock(), options.speed());
     }
 
     /** Starts the local cloud with the file system; its groups begin launching at once. */
@@ -235,7 +301,47 @@ public final class LocalCloud implements AutoCloseable {
 
     /** Starts the local cloud, running {@code beforeLaunch} (e.g. to inject faults) before the groups launch. */
     public static LocalCloud start(FileSystemSpec spec, Options options, Consumer<SimCloud> beforeLaunch) {
-        return new LocalCloud(spec, options, beforeLaunch);
+        return new LocalCloud(spec, options, beforeLaunch, Mutation.NONE);
+    }
+
+    /**
+     * Starts a deliberately broken lustre-ha: the mutation checks' way to show that the simulation
+     * finds what a broken variant does wrong.
+     */
+    public static LocalCloud start(FileSystemSpec spec, Options options, Mutation mutation) {
+        return new LocalCloud(spec, options, sim -> { }, mutation);
+    }
+
+    /** A Task of the in-JVM engine calls its function in this thread, through the local Lambda endpoint's dispatch. */
+    private VirtualStepFunctions.TaskResult invoke(String resource, String input) {
+        LocalLambda.Response r = lambda.invoke(resource, input.getBytes(StandardCharsets.UTF_8));
+        String payload = new String(r.payload(), StandardCharsets.UTF_8);
+        // Step Functions names a function error by its errorType; the Cause is the error document.
+        return r.error().map(e -> VirtualStepFunctions.TaskResult.failed(e.errorType(), payload))
+                .orElseGet(() -> VirtualStepFunctions.TaskResult.output(payload));
+    }
+
+    private VirtualStepFunctions.TaskResult intercepted(VirtualStepFunctions.TaskCall call, VirtualStepFunctions.Invoker last) {
+        return through(0, call, last);
+    }
+
+    private VirtualStepFunctions.TaskResult through(int i, VirtualStepFunctions.TaskCall call,
+            VirtualStepFunctions.Invoker last) {
+        if (i == interceptors.size()) {
+            return last.invoke(call.resource(), call.input());
+        }
+        return interceptors.get(i).invoke(call, (resource, input) -> through(i + 1, call.withInput(input), last));
+    }
+
+    /**
+     * Adds {@code interceptor} around every Task invocation of a deterministic run (inside those
+     * added before): how a simulation injects faults at a given step of a running handover.
+     */
+    public void intercept(VirtualStepFunctions.TaskInterceptor interceptor) {
+        if (options.engine() != Engine.VIRTUAL) {
+            throw new IllegalStateException("Task interceptors need the in-JVM engine (Options.deterministic)");
+        }
+        interceptors.add(interceptor);
     }
 
     private Duration waitFor(String state) {
@@ -417,6 +523,16 @@ public final class LocalCloud implements AutoCloseable {
      */
     public boolean await(BooleanSupplier condition, Duration virtual) {
         Instant deadline = sim.clock().now().plus(virtual);
+        if (pacer == null) {
+            // A deterministic run: this thread moves the clock, one step at a time.
+            while (!condition.getAsBoolean()) {
+                if (!sim.clock().step(deadline)) {
+                    sim.clock().advance(Duration.between(sim.clock().now(), deadline));
+                    return condition.getAsBoolean();
+                }
+            }
+            return true;
+        }
         while (!condition.getAsBoolean()) {
             if (sim.clock().now().isAfter(deadline)) {
                 return false;
@@ -431,6 +547,17 @@ public final class LocalCloud implements AutoCloseable {
         return true;
     }
 
+    /** Lets virtual time reach {@code t}: in a deterministic run by running every step until then. */
+    public void runUntil(Instant t) {
+        await(() -> !sim.clock().now().isBefore(t), Duration.between(sim.clock().now(), t).isNegative()
+                ? Duration.ZERO : Duration.between(sim.clock().now(), t));
+    }
+
+    /** True when the state machines run on the in-JVM engine, in virtual time, on the caller's thread. */
+    public boolean deterministic() {
+        return pacer == null;
+    }
+
     /** Waits until every role is serving and no workflow runs. */
     public boolean awaitSettled(Duration virtual) {
         return await(() -> allServing() && executions.idle(), virtual);
@@ -438,15 +565,25 @@ public final class LocalCloud implements AutoCloseable {
 
     @Override
     public void close() {
-        pacer.close();
+        if (pacer != null) {
+            pacer.close();
+        }
         guests.stop();
         if (reconciler != null) {
             reconciler.stop();
         }
-        workers.shutdownNow();
-        engine.close();
+        if (threads != null) {
+            threads.shutdownNow();
+        }
+        if (engine instanceof AslEngine node) {
+            node.close();
+        }
         lambda.close();
         dynamo.close();
-        dynamoLocal.close();
+        try {
+            dynamoLocal.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("DynamoDB Local did not stop", e);
+        }
     }
 }

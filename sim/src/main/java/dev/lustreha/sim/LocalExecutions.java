@@ -1,6 +1,6 @@
 package dev.lustreha.sim;
 
-import dev.lustreha.local.sfn.AslEngine;
+import dev.lustreha.local.sfn.ExecutionEngine;
 import dev.lustreha.local.sfn.ExecutionOptions;
 import dev.lustreha.local.sfn.ExecutionResult;
 import dev.lustreha.local.sfn.StateMachineDefinition;
@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * StartExecution on the local ASL engine, with Step Functions' naming rule: a name is used once per
+ * StartExecution on a local state machine engine, with Step Functions' naming rule: a name is used once per
  * state machine; the same name with the same input while it runs returns that execution, anything
  * else is {@code ExecutionAlreadyExists}. Lists the running ones, with their start in virtual time,
  * as ListExecutions does.
@@ -27,13 +27,13 @@ public final class LocalExecutions implements ExecutionStarter, ExecutionLister 
             CompletableFuture<ExecutionResult> result) {
     }
 
-    private final AslEngine engine;
+    private final ExecutionEngine engine;
     private final Map<String, StateMachineDefinition> machines;
     private final ExecutionOptions options;
     private final Supplier<Instant> clock;
     private final Map<String, Execution> executions = new LinkedHashMap<>();
 
-    LocalExecutions(AslEngine engine, List<StateMachineDefinition> machines, ExecutionOptions options,
+    LocalExecutions(ExecutionEngine engine, List<StateMachineDefinition> machines, ExecutionOptions options,
             Supplier<Instant> clock) {
         this.engine = engine;
         this.clock = clock;

@@ -428,7 +428,8 @@ class HandoverScenariosIT {
         Latency slowStop = new Latency(Latency.aws().instanceRunning(), Latency.aws().instanceBoot(),
                 Latency.aws().gracefulStop(), Latency.Range.seconds(900, 900), Latency.aws().shutdown(),
                 Latency.aws().volumeCreate(), Latency.aws().volumeAttach(), Latency.aws().volumeDetach(),
-                Latency.aws().eniAttach(), Latency.aws().eniDetach(), Latency.aws().eventDelivery());
+                Latency.aws().eniAttach(), Latency.aws().eniDetach(), Latency.aws().eventDelivery(),
+                Latency.aws().taskInvoke());
         HandoverState.Poll poll = new HandoverState.Poll(5, 2, 2, 120, 1200, 120, 900);
         try (LocalCloud cloud = LocalCloud.start(spec(0),
                 LocalCloud.Options.fast(110).withLatency(slowStop).withPoll(poll))) {
@@ -496,7 +497,8 @@ class HandoverScenariosIT {
         Latency neverStops = new Latency(Latency.aws().instanceRunning(), Latency.aws().instanceBoot(),
                 Latency.aws().gracefulStop(), Latency.Range.seconds(3600, 3600), Latency.aws().shutdown(),
                 Latency.aws().volumeCreate(), Latency.aws().volumeAttach(), Latency.aws().volumeDetach(),
-                Latency.aws().eniAttach(), Latency.aws().eniDetach(), Latency.aws().eventDelivery());
+                Latency.aws().eniAttach(), Latency.aws().eniDetach(), Latency.aws().eventDelivery(),
+                Latency.aws().taskInvoke());
         HandoverState.Poll poll = new HandoverState.Poll(5, 2, 2, 120, 120, 120, 900);
         try (LocalCloud cloud = LocalCloud.start(spec(0),
                 LocalCloud.Options.fast(112).withLatency(neverStops).withPoll(poll))) {

@@ -194,7 +194,7 @@ class ReconcilerScenariosIT {
     private static final Latency FIXED = new Latency(Range.seconds(14, 14), Range.seconds(37, 37),
             Range.seconds(40, 40), Range.seconds(5, 5), Range.seconds(25, 25), Range.seconds(5, 5),
             Range.seconds(2.5, 2.5), Range.seconds(2.5, 2.5), Range.seconds(2, 2), Range.seconds(2.5, 2.5),
-            Range.seconds(0.6, 0.6));
+            Range.seconds(0.6, 0.6), Range.seconds(0.05, 0.05));
 
     /**
      * From the fault to the role serving again: virtual seconds, wall milliseconds, its new owner,

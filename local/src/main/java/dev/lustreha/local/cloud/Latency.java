@@ -8,7 +8,8 @@ import java.util.Random;
  * measure (see ../shared/AWS-FACTS.md): EBS attach and detach take 1-4 s, ENIs about as long, a
  * Nitro instance reaches {@code running} in about 10-20 s and boots its OS within a minute, a
  * force stop takes seconds, a clean OS shutdown tens of seconds. {@link #zero()} makes every
- * transition due at once (still visible until the clock runs).
+ * transition due at once (still visible until the clock runs). {@code taskInvoke} is what the in-JVM
+ * state machine engine adds to each Task (the functions themselves run in no virtual time).
  */
 public record Latency(
         Range instanceRunning,
@@ -21,7 +22,8 @@ public record Latency(
         Range volumeDetach,
         Range eniAttach,
         Range eniDetach,
-        Range eventDelivery) {
+        Range eventDelivery,
+        Range taskInvoke) {
 
     /** A uniform range of durations, in milliseconds. */
     public record Range(long minMillis, long maxMillis) {
@@ -43,7 +45,7 @@ public record Latency(
 
     public static Latency zero() {
         Range none = new Range(0, 0);
-        return new Latency(none, none, none, none, none, none, none, none, none, none, none);
+        return new Latency(none, none, none, none, none, none, none, none, none, none, none, none);
     }
 
     public static Latency aws() {
@@ -58,6 +60,7 @@ public record Latency(
                 Range.seconds(1, 4),      // detaching -> detached
                 Range.seconds(1, 3),      // ENI attaching -> attached
                 Range.seconds(1, 4),      // ENI detaching -> detached
-                Range.seconds(0.2, 1));   // EventBridge delivery
+                Range.seconds(0.2, 1),    // EventBridge delivery
+                Range.seconds(0.03, 0.15)); // a Step Functions Task invoking a warm Lambda function, round trip
     }
 }

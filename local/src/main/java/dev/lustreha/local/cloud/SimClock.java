@@ -23,6 +23,7 @@ public final class SimClock {
     private final PriorityQueue<Timer> queue = new PriorityQueue<>();
     private Instant now;
     private long sequence;
+    private Runnable afterEach = () -> { };
 
     public SimClock(Instant start) {
         this.now = start;
@@ -118,8 +119,29 @@ public final class SimClock {
                 now = next.at;
             }
             next.action.run();
+            afterEach.run();
         }
         now = target;
+    }
+
+    /**
+     * Runs the next pending action if it is due no later than {@code limit}, moving time to it:
+     * one step of a run driven by its own thread alone (a deterministic simulation).
+     *
+     * @return false, time unchanged, when nothing is due by then
+     */
+    public synchronized boolean step(Instant limit) {
+        Optional<Instant> next = nextDue();
+        if (next.isEmpty() || next.get().isAfter(limit)) {
+            return false;
+        }
+        advance(Duration.between(now, next.get().isBefore(now) ? now : next.get()));
+        return true;
+    }
+
+    /** Runs {@code check} after every scheduled action, e.g. an invariant checker. */
+    public synchronized void afterEach(Runnable check) {
+        this.afterEach = check;
     }
 
     /** Runs what is due now without moving time. */

@@ -1,7 +1,9 @@
 package dev.lustreha.local.dynamodb;
 
+import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -67,19 +69,40 @@ public final class DynamoDbLocal implements AutoCloseable {
     public static DynamoDbLocal startWithTables(Path template, boolean timeToLive) {
         DynamoDbLocal local = start();
         try (DynamoDbClient client = local.newClient()) {
-            for (TableDefinition table : TableDefinition.fromTemplate(template)) {
-                client.createTable(table.create());
-                table.timeToLive().filter(ttl -> timeToLive).ifPresent(ttl -> client.updateTimeToLive(
-                        UpdateTimeToLiveRequest.builder()
-                        .tableName(table.name())
-                        .timeToLiveSpecification(ttl)
-                        .build()));
-            }
+            createTables(client, template, timeToLive);
         } catch (RuntimeException e) {
             local.close();
             throw e;
         }
         return local;
+    }
+
+    /**
+     * An in-memory instance with the template's tables (no TTL), reached without HTTP: the client
+     * calls the engine in the caller's thread. What a deterministic simulation uses, where every call
+     * must happen on the simulation's one thread and a run must cost little to start.
+     */
+    public static AmazonDynamoDBLocal embeddedWithTables(Path template) {
+        checkNativeLibraries();
+        AmazonDynamoDBLocal local = DynamoDBEmbedded.create(false);
+        try {
+            createTables(local.dynamoDbClient(), template, false);
+        } catch (RuntimeException e) {
+            local.shutdown();
+            throw e;
+        }
+        return local;
+    }
+
+    private static void createTables(DynamoDbClient client, Path template, boolean timeToLive) {
+        for (TableDefinition table : TableDefinition.fromTemplate(template)) {
+            client.createTable(table.create());
+            table.timeToLive().filter(ttl -> timeToLive).ifPresent(ttl -> client.updateTimeToLive(
+                    UpdateTimeToLiveRequest.builder()
+                    .tableName(table.name())
+                    .timeToLiveSpecification(ttl)
+                    .build()));
+        }
     }
 
     public URI endpoint() {

@@ -169,8 +169,41 @@ public final class LocalLambda implements AutoCloseable {
         }
     }
 
+    /**
+     * What an invocation returned: the handler's output, or the function error it threw.
+     *
+     * @param payload the response payload: the handler's output, or the error document for a function error
+     */
+    public record Response(byte[] payload, Optional<FunctionError> error) {
+    }
+
+    /**
+     * Invokes {@code functionName} (a plain name or an ARN, any qualifier) in this thread, without
+     * HTTP: how the in-JVM state machine engine calls Lambda. Recorded like any other invocation.
+     *
+     * @throws IllegalArgumentException when no such function is registered (Lambda's ResourceNotFound)
+     */
+    public Response invoke(String functionName, byte[] payload) {
+        FunctionName function = FunctionName.parse(functionName);
+        LocalFunction target = function.isLocal() ? functions.get(function.name()) : null;
+        if (target == null) {
+            throw new IllegalArgumentException("Function not found: " + function.arn());
+        }
+        return dispatch(UUID.randomUUID().toString(), function, target, payload);
+    }
+
     private void invoke(HttpExchange exchange, String requestId, FunctionName function, LocalFunction target,
             byte[] payload) throws IOException {
+        Response response = dispatch(requestId, function, target, payload);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().set("X-Amz-Executed-Version", LocalContext.VERSION);
+        if (response.error().isPresent()) {
+            exchange.getResponseHeaders().set("X-Amz-Function-Error", "Unhandled");
+        }
+        send(exchange, 200, response.payload());
+    }
+
+    private Response dispatch(String requestId, FunctionName function, LocalFunction target, byte[] payload) {
         LocalContext context = new LocalContext(requestId, function, target, logSink);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Instant start = Instant.now();
@@ -187,17 +220,16 @@ public final class LocalLambda implements AutoCloseable {
         invocations.add(new Invocation(requestId, function, start, duration,
                 error.isEmpty() ? Invocation.Outcome.SUCCEEDED : Invocation.Outcome.FUNCTION_ERROR,
                 error.map(FunctionError::errorType)));
-
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.getResponseHeaders().set("X-Amz-Executed-Version", LocalContext.VERSION);
-        byte[] body = output.toByteArray();
-        if (error.isPresent()) {
-            // Like the runtime, which logs an unhandled error to the function's log before replying.
-            context.getLogger().log(error.get().errorType() + ": " + error.get().errorMessage());
-            exchange.getResponseHeaders().set("X-Amz-Function-Error", "Unhandled");
-            body = JSON.writeValueAsBytes(error.get());
+        if (error.isEmpty()) {
+            return new Response(output.toByteArray(), error);
         }
-        send(exchange, 200, body);
+        // Like the runtime, which logs an unhandled error to the function's log before replying.
+        context.getLogger().log(error.get().errorType() + ": " + error.get().errorMessage());
+        try {
+            return new Response(JSON.writeValueAsBytes(error.get()), error);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an error document", e);
+        }
     }
 
     /** Folds the {@code Qualifier} query parameter into the name; Lambda refuses two different qualifiers. */

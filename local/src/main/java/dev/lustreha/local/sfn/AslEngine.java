@@ -27,7 +27,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 /**
  * Runs Step Functions executions on the third-party ASL engine aws-local-stepfunctions (npm, pinned
@@ -40,12 +39,10 @@ import java.util.regex.Pattern;
  * file), with an environment that keeps it on 127.0.0.1: the Lambda endpoint, dummy credentials,
  * a fixed region, no instance metadata service and no shared AWS config.
  */
-public final class AslEngine implements AutoCloseable {
+public final class AslEngine implements ExecutionEngine, AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
-    // Step Functions' rule for execution names (StartExecution): 1-80 characters, none of these.
-    private static final Pattern EXECUTION_NAME = Pattern.compile("[^\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\p{Cntrl}]{1,80}");
 
     private final Process node;
     private final Writer requests;
@@ -113,11 +110,10 @@ public final class AslEngine implements AutoCloseable {
      * The future ends with the finished execution; it fails with an {@link IllegalArgumentException}
      * when the definition is invalid, as CreateStateMachine would refuse it.
      */
+    @Override
     public CompletableFuture<ExecutionResult> startExecution(StateMachineDefinition machine, String executionName,
             String input, ExecutionOptions options) {
-        if (!EXECUTION_NAME.matcher(executionName).matches()) {
-            throw new IllegalArgumentException("not a valid execution name: " + executionName);
-        }
+        ExecutionEngine.checkName(executionName);
         long id = ids.incrementAndGet();
         String executionArn = machine.executionArn(executionName);
         ObjectNode request = JSON.createObjectNode();

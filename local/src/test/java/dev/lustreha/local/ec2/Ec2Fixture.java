@@ -83,7 +83,8 @@ final class Ec2Fixture {
     static Ec2Fixture fixed() {
         return new Ec2Fixture(new Latency(
                 fixed(RUNNING), fixed(BOOT), fixed(GRACEFUL_STOP), fixed(FORCED_STOP), fixed(SHUTDOWN),
-                fixed(CREATE), fixed(ATTACH), fixed(DETACH), fixed(ENI_ATTACH), fixed(ENI_DETACH), fixed(DELIVERY)));
+                fixed(CREATE), fixed(ATTACH), fixed(DETACH), fixed(ENI_ATTACH), fixed(ENI_DETACH), fixed(DELIVERY),
+                new Range(0, 0)));
     }
 
     /** Transitions take what AWS users measure ({@link Latency#aws()}), sampled with the fixed seed. */
