@@ -86,12 +86,7 @@ final class GuestAgent {
         }
         RoleId id = RoleId.parse(roleTag);
         RoleResources resources = pool.get(id);
-        Optional<Role> role = store.load(resources.role());
-        long epoch = Long.parseLong(epochTag);
-        if (role.isEmpty() || !role.get().isOwnedBy(instance) || role.get().epoch() != epoch
-                || role.get().state() != RoleState.SERVING) {
-            return; // a stale epoch: the bootstrap refuses to mount
-        }
+        // What the instance sees of itself first (its devices, its mounts); the table only when there is work.
         for (Volume v : resources.volumes()) {
             Optional<SimEc2.AttachmentView> a = cloud.ec2().volumeAttachment(v.volumeId());
             if (a.isEmpty() || !a.get().instanceId().equals(instance) || !"attached".equals(a.get().state())) {
@@ -101,6 +96,12 @@ final class GuestAgent {
         Set<String> mounted = cloud.ec2().mountedOn(instance);
         if (mounted.containsAll(resources.volumes().stream().map(Volume::volumeId).toList())) {
             return;
+        }
+        Optional<Role> role = store.load(resources.role());
+        long epoch = Long.parseLong(epochTag);
+        if (role.isEmpty() || !role.get().isOwnedBy(instance) || role.get().epoch() != epoch
+                || role.get().state() != RoleState.SERVING) {
+            return; // a stale epoch: the bootstrap refuses to mount
         }
         RoleKey key = resources.role();
         if ("true".equals(tags.get(Tags.NEEDS_FORMAT)) && role.get().needsFormat()) {

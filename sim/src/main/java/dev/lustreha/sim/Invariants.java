@@ -33,20 +33,64 @@ public final class Invariants {
      *     left to time out
      */
     public static List<Violation> check(History history, List<RoleResources> pool, boolean finished) {
-        List<Violation> out = new ArrayList<>();
-        Map<String, String> roleOfResource = new HashMap<>();
-        for (RoleResources r : pool) {
-            roleOfResource.put(r.network().eniId(), r.role().id().value());
-            for (Volume v : r.volumes()) {
-                roleOfResource.put(v.volumeId(), r.role().id().value());
+        Checker checker = new Checker(pool);
+        checker.catchUp(history);
+        return finished ? checker.finish() : checker.violations();
+    }
+
+    /**
+     * The same checks, made as the history grows: {@link #catchUp} after every step of a run reads
+     * the entries added since the last call, so a violation is found at the step that made it.
+     */
+    public static final class Checker {
+        private final List<RoleResources> pool;
+        private final Map<String, String> roleOfResource = new HashMap<>();
+        private final Map<String, String> holder = new HashMap<>();
+        private final Set<String> reportedI1 = new HashSet<>();
+        private final Map<String, Long> epochTagged = new HashMap<>();
+        private final Map<String, Set<String>> formatted = new HashMap<>();
+        private final Set<String> openActions = new LinkedHashSet<>();
+        private final List<Violation> out = new ArrayList<>();
+        private int seen;
+
+        public Checker(List<RoleResources> pool) {
+            this.pool = pool;
+            for (RoleResources r : pool) {
+                roleOfResource.put(r.network().eniId(), r.role().id().value());
+                for (Volume v : r.volumes()) {
+                    roleOfResource.put(v.volumeId(), r.role().id().value());
+                }
             }
         }
-        Map<String, String> holder = new HashMap<>();
-        Set<String> reportedI1 = new HashSet<>();
-        Map<String, Long> epochTagged = new HashMap<>();
-        Map<String, Set<String>> formatted = new HashMap<>();
-        Set<String> openActions = new LinkedHashSet<>();
-        for (History.Entry e : history.entries()) {
+
+        /** Checks the entries recorded since the last call. */
+        public void catchUp(History history) {
+            List<History.Entry> entries = history.entriesFrom(seen);
+            for (History.Entry e : entries) {
+                feed(e);
+            }
+            seen += entries.size();
+        }
+
+        /** Adds a violation found outside the history (I6 liveness, I7 inert input). */
+        public void report(Violation v) {
+            out.add(v);
+        }
+
+        public List<Violation> violations() {
+            return List.copyOf(out);
+        }
+
+        /** The violations once the run is over: a lifecycle action still open counts as left to time out. */
+        public List<Violation> finish() {
+            List<Violation> all = new ArrayList<>(out);
+            for (String token : openActions) {
+                all.add(new Violation("I5", "lifecycle action " + token + " still open at the end of the run"));
+            }
+            return all;
+        }
+
+        private void feed(History.Entry e) {
             switch (e.action()) {
                 case "Ec2.AttachVolume" -> holder.put(e.get("volume"), e.get("instance"));
                 case "Ec2.VolumeDetached", "Ec2.VolumeReleased" -> holder.remove(e.get("volume"));
@@ -98,12 +142,6 @@ public final class Invariants {
             }
             checkSingleOwner(e, holder, pool, reportedI1, out);
         }
-        if (finished) {
-            for (String token : openActions) {
-                out.add(new Violation("I5", "lifecycle action " + token + " still open at the end of the run"));
-            }
-        }
-        return out;
     }
 
     private static void checkSingleOwner(History.Entry e, Map<String, String> holder, List<RoleResources> pool,

@@ -86,6 +86,8 @@ public final class LocalCloud implements AutoCloseable {
     public static final String TERMINATE_HOOK = "lustre-ha-terminate";
     /** Names of the state machines' polling Wait states, whose waits the local run shortens. */
     private static final List<String> WAIT_STATES = List.of("WaitForFence", "WaitForDetach", "WaitForAttach");
+    /** How often {@link #awaitState} looks at the tables while the simulated cloud's history stands still. */
+    private static final Duration RECHECK = Duration.ofSeconds(5);
     /** Lambda's retries of a failed asynchronous invocation: two, after one and then two minutes. */
     private static final List<Duration> ASYNC_RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
 
@@ -488,8 +490,42 @@ public final class LocalCloud implements AutoCloseable {
      * 1) and every volume, all attached, and has mounted its targets.
      */
     public boolean allServing() {
+        return allServing(roles());
+    }
+
+    /**
+     * The EC2 half of {@link #allServing()}, which reads no table: each role's ENI (device index 1)
+     * and volumes attached to one running instance that has mounted them. Cheap, so checked first.
+     */
+    public boolean resourcesInPlace() {
         for (RoleResources r : pool) {
-            Optional<Role> role = store.load(r.role());
+            Optional<SimEc2.AttachmentView> eni = sim.ec2().eniAttachment(r.network().eniId());
+            if (eni.isEmpty() || !"attached".equals(eni.get().state()) || !"1".equals(eni.get().device())) {
+                return false;
+            }
+            String holder = eni.get().instanceId();
+            if (sim.ec2().stateOf(holder).filter(st -> st.toString().equals(InstanceState.RUNNING.wire())).isEmpty()) {
+                return false;
+            }
+            for (Volume v : r.volumes()) {
+                Optional<SimEc2.AttachmentView> a = sim.ec2().volumeAttachment(v.volumeId());
+                if (a.isEmpty() || !a.get().instanceId().equals(holder) || !"attached".equals(a.get().state())
+                        || !a.get().device().equals(v.device())) {
+                    return false;
+                }
+            }
+            if (!sim.ec2().mountedOn(holder).containsAll(r.volumes().stream().map(Volume::volumeId).toList())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #allServing()} judged with {@code roles}, the role table as read a moment ago. */
+    public boolean allServing(List<Role> roles) {
+        Map<RoleId, Role> byId = roles.stream().collect(Collectors.toMap(Role::id, Function.identity()));
+        for (RoleResources r : pool) {
+            Optional<Role> role = Optional.ofNullable(byId.get(r.role().id()));
             if (role.isEmpty() || role.get().state() != RoleState.SERVING) {
                 return false;
             }
@@ -547,6 +583,36 @@ public final class LocalCloud implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Like {@link #await}, for a condition on the cloud's state that is costly to evaluate (it reads the
+     * tables): in a deterministic run it is evaluated only after a step that changed the simulated
+     * cloud (its history grew), and at least every {@code RECHECK} of virtual time, instead of after
+     * every step. The guest agents' scans and the reconciler's runs make many steps that change nothing.
+     */
+    public boolean awaitState(BooleanSupplier condition, Duration virtual) {
+        if (pacer != null) {
+            return await(condition, virtual);
+        }
+        Instant deadline = sim.clock().now().plus(virtual);
+        int seen = -1;
+        Instant checked = Instant.MIN;
+        while (true) {
+            int size = sim.history().size();
+            Instant now = sim.clock().now();
+            if (size != seen || !now.isBefore(checked.plus(RECHECK))) {
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+                seen = size;
+                checked = now;
+            }
+            if (!sim.clock().step(deadline)) {
+                sim.clock().advance(Duration.between(sim.clock().now(), deadline));
+                return condition.getAsBoolean();
+            }
+        }
+    }
+
     /** Lets virtual time reach {@code t}: in a deterministic run by running every step until then. */
     public void runUntil(Instant t) {
         await(() -> !sim.clock().now().isBefore(t), Duration.between(sim.clock().now(), t).isNegative()
@@ -560,7 +626,7 @@ public final class LocalCloud implements AutoCloseable {
 
     /** Waits until every role is serving and no workflow runs. */
     public boolean awaitSettled(Duration virtual) {
-        return await(() -> allServing() && executions.idle(), virtual);
+        return awaitState(() -> allServing() && executions.idle(), virtual);
     }
 
     @Override

@@ -66,6 +66,20 @@ public final class History {
         }
     }
 
+    /** How many entries there are: a cheap way to tell that something happened. */
+    public int size() {
+        synchronized (clock) {
+            return entries.size();
+        }
+    }
+
+    /** The entries from index {@code from} on (those recorded since a reader last looked). */
+    public List<Entry> entriesFrom(int from) {
+        synchronized (clock) {
+            return List.copyOf(entries.subList(Math.min(from, entries.size()), entries.size()));
+        }
+    }
+
     public List<Entry> entries(String action) {
         return entries().stream().filter(e -> e.action().equals(action)).toList();
     }

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
@@ -26,6 +29,27 @@ public record TableDefinition(String name, CreateTableRequest create, Optional<T
 
     /** Every {@code AWS::DynamoDB::Table} of the template, named by its logical id. */
     public static List<TableDefinition> fromTemplate(Path template) {
+        // A simulation of many short runs starts a cloud per run: the file is read once while unchanged.
+        return PARSED.compute(template.toAbsolutePath(), (path, known) -> {
+            FileTime modified = modified(path);
+            return known != null && known.modified().equals(modified) ? known : new Parsed(modified, parse(path));
+        }).tables();
+    }
+
+    private record Parsed(FileTime modified, List<TableDefinition> tables) {
+    }
+
+    private static final Map<Path, Parsed> PARSED = new ConcurrentHashMap<>();
+
+    private static FileTime modified(Path path) {
+        try {
+            return Files.getLastModifiedTime(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    private static List<TableDefinition> parse(Path template) {
         JsonNode resources = read(template).path("Resources");
         List<TableDefinition> tables = new ArrayList<>();
         for (Map.Entry<String, JsonNode> resource : resources.properties()) {
@@ -33,7 +57,7 @@ public record TableDefinition(String name, CreateTableRequest create, Optional<T
                 tables.add(of(resource.getKey(), resource.getValue().path("Properties")));
             }
         }
-        return tables;
+        return List.copyOf(tables);
     }
 
     private static TableDefinition of(String name, JsonNode properties) {

@@ -93,13 +93,16 @@ final class CloudRun implements AutoCloseable {
      * between, so that a claim made meanwhile cannot pair one owner's attachments with another's health.
      */
     boolean servingNow() {
+        if (!cloud.resourcesInPlace()) {
+            return false;
+        }
         List<Role> before = cloud.roles();
         for (Role r : before) {
             if (r.owner().filter(o -> cloud.sim().ec2().isImpaired(o)).isPresent()) {
                 return false;
             }
         }
-        return cloud.allServing() && cloud.roles().equals(before);
+        return cloud.allServing(before) && cloud.roles().equals(before);
     }
 
     /** Waits until every role serves; false when {@code virtual} passed first. */
@@ -112,6 +115,10 @@ final class CloudRun implements AutoCloseable {
      * check that found it so began (a check reads the table and the cloud, which takes a moment).
      */
     Optional<Instant> servedAt(Duration virtual) {
+        if (cloud.deterministic()) {
+            // The check runs after the steps that changed the cloud, on the thread that moves the clock.
+            return cloud.awaitState(this::servingNow, virtual) ? Optional.of(now()) : Optional.empty();
+        }
         Instant deadline = now().plus(virtual);
         while (true) {
             Instant started = now();
@@ -137,7 +144,7 @@ final class CloudRun implements AutoCloseable {
 
     /** Waits until no workflow runs and no lifecycle action is open; false when {@code virtual} passed first. */
     boolean awaitQuiet(Duration virtual) {
-        return cloud.await(() -> cloud.executions().idle() && openLifecycleActions().isEmpty(), virtual);
+        return cloud.awaitState(() -> cloud.executions().idle() && openLifecycleActions().isEmpty(), virtual);
     }
 
     /** The lifecycle actions started and not yet completed, cancelled or timed out. */

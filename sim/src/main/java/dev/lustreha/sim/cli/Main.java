@@ -2,6 +2,7 @@ package dev.lustreha.sim.cli;
 
 import dev.lustreha.domain.FileSystemName;
 import dev.lustreha.domain.RoleId;
+import dev.lustreha.sim.LocalCloud;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,7 +35,9 @@ public final class Main {
             usage: ./lustre-ha demo [--speed N] [--seed N]
                    ./lustre-ha replay [--file-system NAME] [--map <instance-id>=<role>]... [--speed N]
                                       <event.json>...
-                   ./lustre-ha simulate <scenario.json> [--report <out.json>] [--speed N]
+                   ./lustre-ha simulate <scenario.json> [--report <out.json>] [--engine in-jvm|asl]
+                                        [--speed N]
+                   ./lustre-ha simulate --random N [--seed S] [--threads T] [--failures <dir>]
                    ./lustre-ha status [--file-system NAME] --roles-table T --resources-table T
                                       [--history-table T] [--region R]
                    ./lustre-ha status --local [--fault <terminate|stop|hang>:<role>] [--speed N] [--seed N]
@@ -43,14 +47,20 @@ public final class Main {
               replay    feeds EventBridge events (events/*.json, or ones captured from your account)
                         to the triggers on the local cloud and runs the workflows they start
               simulate  runs a scenario file (faults at virtual times, expectations), prints a
-                        timeline, writes a JSON report; exit 0 ok, 1 not ok, 2 invalid scenario
+                        timeline, writes a JSON report; exit 0 ok, 1 not ok, 2 invalid scenario.
+                        --random N runs N random fault schedules (seeds S, S+1, ...; S defaults
+                        to 1) with the invariants checked after every step; each failing one is
+                        shrunk and written to <dir> (default simulate-failures) as a scenario file
               status    prints a file system's roles (owner, state, epoch, NID, volumes), each role's
                         last handover, and the client mount command, read from the stack's tables
                         (the RolesTableName, ResourcesTableName, HistoryTableName outputs) with the
                         default AWS credentials, read only; --local reads a local cloud's instead,
                         after a first boot and the --fault, if any (e.g. terminate:oss02)
 
-              --speed N        virtual seconds per wall second (demo: 20; replay, simulate, status: 100)
+              --engine         simulate: in-jvm (default: deterministic, a seed replays to the same
+                               run) or asl (aws-local-stepfunctions in wall time, at --speed)
+              --speed N        virtual seconds per wall second (demo: 20; replay, status, simulate
+                               --engine asl: 100)
               --file-system    replay: the local file system's name, so events of your groups
                                (<name>-oss...) match; status: the stack's FileSystemName (default scratch)
               --map            the instance an event names is played by the local server of that role
@@ -95,6 +105,12 @@ public final class Main {
     }
 
     private static int simulate(Args a, PrintStream out, PrintStream err, long wallStart) throws Usage {
+        if (a.random != null) {
+            return simulateRandom(a, out);
+        }
+        if (a.threads != null || a.failures != null) {
+            throw new Usage("--threads and --failures are options of simulate --random");
+        }
         if (a.files.size() != 1) {
             throw new Usage("simulate takes one scenario file");
         }
@@ -106,12 +122,37 @@ public final class Main {
             err.println("invalid scenario " + file + ": " + e.getMessage());
             return INVALID;
         }
-        Report report = SimulateCommand.run(scenario, a.speed(100), out, wallStart);
+        LocalCloud.Engine engine = a.engine == null ? LocalCloud.Engine.VIRTUAL : a.engine;
+        if (engine == LocalCloud.Engine.VIRTUAL && a.speed != null) {
+            throw new Usage("--speed is for --engine asl: the in-JVM engine runs in virtual time only");
+        }
+        if (engine != LocalCloud.Engine.VIRTUAL && scenario.faults().stream().anyMatch(f -> f.step() != null)) {
+            err.println("invalid scenario " + file + ": faults tied to a handover step need the in-JVM engine");
+            return INVALID;
+        }
+        Report report = SimulateCommand.run(scenario, new SimulateCommand.Settings(engine, a.speed(100), false), out,
+                wallStart);
         if (a.report != null) {
             report.write(a.report);
             out.println("report: " + a.report);
         }
         return report.ok() ? OK : FAILED;
+    }
+
+    private static int simulateRandom(Args a, PrintStream out) throws Usage {
+        if (!a.files.isEmpty() || a.report != null || a.engine != null || a.speed != null) {
+            throw new Usage("simulate --random takes no scenario file, --report, --engine or --speed");
+        }
+        long first = a.seedGiven ? a.seed : 1;
+        int threads = a.threads == null ? Runtime.getRuntime().availableProcessors() : a.threads;
+        Path failures = a.failures == null ? Args.resolve("simulate-failures") : a.failures;
+        out.println("simulate --random " + a.random + ": seeds " + first + ".." + (first + a.random - 1) + ", "
+                + threads + " thread" + (threads == 1 ? "" : "s") + ", invariants I1-I7 after every step");
+        RandomSchedules.Summary s = RandomSchedules.run(a.random, first, threads, failures, out);
+        out.println("fault kinds drawn: " + s.faultKinds());
+        out.printf(Locale.ROOT, "%d schedules, %d violations, %.1f s wall, %.0f s virtual (%.0fx)%n", s.runs(),
+                s.failures().size(), s.wallSeconds(), s.virtualSeconds(), s.virtualSeconds() / s.wallSeconds());
+        return s.failures().isEmpty() ? OK : FAILED;
     }
 
     private static int replay(Args a, PrintStream out, long wallStart) throws Usage {
@@ -193,6 +234,10 @@ public final class Main {
         final List<Path> files = new ArrayList<>();
         Path report;
         Double speed;
+        Integer random;
+        Integer threads;
+        Path failures;
+        LocalCloud.Engine engine;
         long seed = 7;
         boolean seedGiven;
         String fileSystem = "scratch";
@@ -235,6 +280,17 @@ public final class Main {
                             throw new Usage("--seed takes a whole number, not '" + v + "'");
                         }
                     }
+                    case "--random" -> a.random = positive(value(args, ++i, arg), arg, 10_000_000);
+                    case "--threads" -> a.threads = positive(value(args, ++i, arg), arg, 64);
+                    case "--failures" -> a.failures = resolve(value(args, ++i, arg));
+                    case "--engine" -> {
+                        String v = value(args, ++i, arg);
+                        a.engine = switch (v) {
+                            case "in-jvm" -> LocalCloud.Engine.VIRTUAL;
+                            case "asl" -> LocalCloud.Engine.ASL_ENGINE;
+                            default -> throw new Usage("--engine takes in-jvm or asl, not '" + v + "'");
+                        };
+                    }
                     case "--file-system" -> a.fileSystem = value(args, ++i, arg);
                     case "--local" -> a.local = true;
                     case "--fault" -> a.fault = value(args, ++i, arg);
@@ -263,8 +319,9 @@ public final class Main {
             if (!files && !a.files.isEmpty()) {
                 throw new Usage(a.command + " takes no file arguments: " + a.files);
             }
-            if (a.report != null && !a.command.equals("simulate")) {
-                throw new Usage("--report is an option of simulate");
+            if ((a.report != null || a.random != null || a.engine != null || a.threads != null || a.failures != null)
+                    && !a.command.equals("simulate")) {
+                throw new Usage("--report, --random, --engine, --threads and --failures are options of simulate");
             }
             if (!a.map.isEmpty() && !a.command.equals("replay")) {
                 throw new Usage("--map is an option of replay");
@@ -279,6 +336,18 @@ public final class Main {
                         + "are options of status");
             }
             return a;
+        }
+
+        private static int positive(String v, String option, int max) throws Usage {
+            try {
+                int n = Integer.parseInt(v);
+                if (n >= 1 && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // the message below says what is expected
+            }
+            throw new Usage(option + " takes a whole number from 1 to " + max + ", not '" + v + "'");
         }
 
         private static String value(String[] args, int i, String option) throws Usage {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lustreha.domain.FileSystemName;
 import dev.lustreha.domain.RoleId;
 import dev.lustreha.local.cloud.Latency;
@@ -53,7 +55,10 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
         }
     }
 
-    /** The kinds of fault, with what each needs: a role, a duration, or both. */
+    /**
+     * The kinds of fault, with what each needs: a role, a duration, or both. A fault may instead be
+     * tied to a step of a running handover ({@link Fault#step}); some kinds only exist so.
+     */
     public enum Kind {
         TERMINATE("terminate", true, false),
         STOP("stop", true, false),
@@ -62,7 +67,13 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
         THROTTLE("throttle", false, true),
         DROP_EVENTS("drop-events", false, true),
         DUPLICATE_EVENTS("duplicate-events", false, true),
-        AZ_OUTAGE("az-outage", false, true);
+        AZ_OUTAGE("az-outage", false, true),
+        /** Malformed and foreign events handed to the triggers (I7: they must change nothing). */
+        GARBAGE_EVENTS("garbage-events", false, false),
+        /** The handover's old owner, hung, answers again while it is being fenced (tied to a step). */
+        RECOVER("recover", false, false),
+        /** The step's function acts but Step Functions never hears back: it retries a step that already acted (tied to a step). */
+        LOSE_RESPONSE("lose-response", false, false);
 
         public final String wire;
         final boolean needsRole;
@@ -74,19 +85,51 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
             this.needsSeconds = needsSeconds;
         }
 
+        /** Whether the kind can be tied to a step, and whether it must be. */
+        boolean stepOptional() {
+            return this == TERMINATE || this == STOP || this == HANG || this == THROTTLE;
+        }
+
+        boolean stepRequired() {
+            return this == RECOVER || this == LOSE_RESPONSE;
+        }
+
         static String names() {
             return Arrays.stream(values()).map(k -> k.wire).collect(Collectors.joining(", "));
+        }
+    }
+
+    /** The handover steps a fault can be tied to: the state machine's Task states. */
+    public static final List<String> STEPS = List.of("Claim", "Fence", "Detach", "Attach", "Record", "Complete");
+
+    /** Whom a fault tied to a step hits: the instance the handover is for, or the role's previous owner. */
+    public enum Target {
+        INCOMING("incoming"), OUTGOING("outgoing");
+
+        public final String wire;
+
+        Target(String wire) {
+            this.wire = wire;
         }
     }
 
     /**
      * One fault.
      *
-     * @param at virtual seconds after every role first served
-     * @param role the role whose current owner (or volumes) the fault hits; null for kinds without one
+     * @param at virtual seconds after every role first served; for a fault tied to a step, from when
+     *     it is armed
+     * @param role the role whose current owner (or volumes) the fault hits; null for kinds without
+     *     one. For a fault tied to a step: only handovers of this role (null: any handover)
      * @param seconds how long the fault's window lasts; 0 for instant faults
+     * @param step null, or the handover step (a Task state) at whose next invocation after {@code at}
+     *     the fault strikes, just before the function runs (a lost response: just after)
+     * @param target whom a fault tied to a step hits; null otherwise
      */
-    public record Fault(double at, Kind kind, String role, double seconds) {
+    public record Fault(double at, Kind kind, String role, double seconds, String step, Target target) {
+
+        public Fault(double at, Kind kind, String role, double seconds) {
+            this(at, kind, role, seconds, null, null);
+        }
 
         /** When the fault's window ends (its moment, for an instant fault). */
         public double endsAt() {
@@ -95,11 +138,17 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
 
         public String describe() {
             StringBuilder s = new StringBuilder(kind.wire);
+            if (target != null && kind != Kind.THROTTLE && kind != Kind.LOSE_RESPONSE) {
+                s.append(' ').append(target.wire).append(" server");
+            }
             if (role != null) {
-                s.append(' ').append(role);
+                s.append(step == null ? " " : " of ").append(role);
             }
             if (kind.needsSeconds) {
                 s.append(" for ").append(Format.seconds(seconds));
+            }
+            if (step != null) {
+                s.append(" at the next ").append(step).append(" step");
             }
             return s.toString();
         }
@@ -217,7 +266,7 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
     }
 
     private static Fault fault(Obj o, FileSystem fs, List<String> roles) throws Invalid {
-        o.only("at", "kind", "role", "seconds");
+        o.only("at", "kind", "role", "seconds", "step", "target");
         double at = o.number("at");
         if (at < 0) {
             throw new Invalid(o.path("at"), Format.number(at) + " is negative: fault times count forward from the moment "
@@ -230,19 +279,45 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
         Kind kind = Arrays.stream(Kind.values()).filter(x -> x.wire.equals(k)).findFirst()
                 .orElseThrow(() -> new Invalid(o.path("kind"), "unknown kind '" + k + "' (expected one of " + Kind.names()
                         + ")"));
+        String step = null;
+        Target target = null;
+        if (o.has("step")) {
+            if (!kind.stepOptional() && !kind.stepRequired()) {
+                throw new Invalid(o.path("step"), "kind " + kind.wire + " cannot be tied to a step: remove the field");
+            }
+            step = o.text("step");
+            if (!STEPS.contains(step)) {
+                throw new Invalid(o.path("step"), "'" + step + "' is not a handover step (expected one of "
+                        + String.join(", ", STEPS) + ")");
+            }
+            target = kind == Kind.RECOVER ? Target.OUTGOING : Target.INCOMING;
+            if (o.has("target")) {
+                String t = o.text("target");
+                target = Arrays.stream(Target.values()).filter(x -> x.wire.equals(t)).findFirst()
+                        .orElseThrow(() -> new Invalid(o.path("target"), "'" + t + "' is not a target (expected incoming "
+                                + "or outgoing)"));
+            }
+        } else if (kind.stepRequired()) {
+            throw new Invalid(o.path("step"), "missing: kind " + kind.wire + " strikes at a handover step (one of "
+                    + String.join(", ", STEPS) + ")");
+        } else if (o.has("target")) {
+            throw new Invalid(o.path("target"), "only a fault tied to a step has a target: remove the field");
+        }
         String role = null;
-        if (kind.needsRole) {
+        if (kind.needsRole && step == null) {
             if (!o.has("role")) {
                 throw new Invalid(o.path("role"), "missing: kind " + kind.wire + " needs the role it hits (one of "
                         + roleList(roles) + ")");
             }
             role = o.text("role");
-            if (!roles.contains(role)) {
-                throw new Invalid(o.path("role"), "'" + role + "' is not a role of " + fs.name() + " (its roles: "
-                        + roleList(roles) + ")");
-            }
-        } else if (o.has("role")) {
+        } else if (o.has("role") && step == null) {
             throw new Invalid(o.path("role"), "kind " + kind.wire + " hits no single role: remove the field");
+        } else if (o.has("role")) {
+            role = o.text("role");
+        }
+        if (role != null && !roles.contains(role)) {
+            throw new Invalid(o.path("role"), "'" + role + "' is not a role of " + fs.name() + " (its roles: "
+                    + roleList(roles) + ")");
         }
         double seconds = 0;
         if (kind.needsSeconds) {
@@ -257,7 +332,44 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
         } else if (o.has("seconds")) {
             throw new Invalid(o.path("seconds"), "kind " + kind.wire + " is instant and has no duration: remove the field");
         }
-        return new Fault(at, kind, role, seconds);
+        return new Fault(at, kind, role, seconds, step, target);
+    }
+
+    /** The scenario as a file {@link #parse} reads back to an equal scenario. */
+    public String toJson() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("name", name);
+        root.put("seed", seed);
+        root.put("latency", latency.wire);
+        ObjectNode fs = root.putObject("fileSystem");
+        fs.put("name", fileSystem.name());
+        fs.put("az", fileSystem.az());
+        fs.put("mds", fileSystem.mds());
+        fs.put("oss", fileSystem.oss());
+        fs.put("volumesPerOss", fileSystem.volumesPerOss());
+        fs.put("standbys", fileSystem.standbys());
+        ArrayNode list = root.putArray("faults");
+        for (Fault f : faults) {
+            ObjectNode o = list.addObject();
+            o.put("at", f.at());
+            o.put("kind", f.kind().wire);
+            if (f.role() != null) {
+                o.put("role", f.role());
+            }
+            if (f.kind().needsSeconds) {
+                o.put("seconds", f.seconds());
+            }
+            if (f.step() != null) {
+                o.put("step", f.step());
+                o.put("target", f.target().wire);
+            }
+        }
+        root.putObject("expect").put("allServingWithin", expect.allServingWithin());
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a scenario is always JSON", e);
+        }
     }
 
     private static String roleList(List<String> roles) {

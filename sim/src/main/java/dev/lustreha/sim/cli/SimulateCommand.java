@@ -1,5 +1,6 @@
 package dev.lustreha.sim.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lustreha.domain.Role;
 import dev.lustreha.domain.RoleId;
 import dev.lustreha.domain.RoleState;
@@ -7,16 +8,19 @@ import dev.lustreha.domain.Volume;
 import dev.lustreha.local.SimCloud;
 import dev.lustreha.local.cloud.SimClock;
 import dev.lustreha.local.ec2.SimEc2;
+import dev.lustreha.local.sfn.VirtualStepFunctions;
 import dev.lustreha.sim.FileSystemSpec;
 import dev.lustreha.sim.Invariants;
 import dev.lustreha.sim.LocalCloud;
 import dev.lustreha.steps.HandoverState;
+import dev.lustreha.trigger.TriggerResult;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -44,29 +48,72 @@ final class SimulateCommand {
     record Injected(Scenario.Fault fault, String target, String problem) {
     }
 
-    static Report run(Scenario sc, double speed, PrintStream out, long wallStart) {
+    /**
+     * How to run a scenario.
+     *
+     * @param engine the in-JVM engine (deterministic: the same file gives the same run) or the
+     *     third-party one in wall time
+     * @param speed virtual seconds per wall second, for the wall-time engine
+     * @param quiet no timeline and no summary: what a run of many random schedules wants
+     */
+    record Settings(LocalCloud.Engine engine, double speed, boolean quiet) {
+
+        static Settings deterministic() {
+            return new Settings(LocalCloud.Engine.VIRTUAL, 1, false);
+        }
+
+        Settings quietly() {
+            return new Settings(engine, speed, true);
+        }
+
+        boolean virtual() {
+            return engine == LocalCloud.Engine.VIRTUAL;
+        }
+    }
+
+    static Report run(Scenario sc, Settings settings, PrintStream out, long wallStart) {
         FileSystemSpec spec = sc.fileSystem().spec();
-        describe(sc, spec, speed, out);
-        LocalCloud.Options options = new LocalCloud.Options(sc.seed(), sc.latency().latency(), speed,
-                HandoverState.Poll.defaults(), true)
+        if (!settings.virtual() && sc.faults().stream().anyMatch(f -> f.step() != null)) {
+            throw new IllegalArgumentException("faults tied to a handover step need the in-JVM engine (drop --engine)");
+        }
+        if (!settings.quiet()) {
+            describe(sc, spec, settings, out);
+        }
+        LocalCloud.Options options = (settings.virtual()
+                ? LocalCloud.Options.deterministic(sc.seed(), sc.latency().latency())
+                : new LocalCloud.Options(sc.seed(), sc.latency().latency(), settings.speed(), HandoverState.Poll.defaults(),
+                        true))
                 .withReconciler(CloudRun.RECONCILE_EVERY);
-        List<Report.Violation> violations = new ArrayList<>();
         List<Report.Expectation> expectations = new ArrayList<>();
         List<Injected> injected = Collections.synchronizedList(new ArrayList<>());
         try (CloudRun run = CloudRun.start(spec, options, out, wallStart)) {
-            Timeline timeline = run.timeline();
-            timeline.note("", "local cloud up; the Auto Scaling groups launch the first servers");
+            Notes notes = settings.quiet() ? Notes.NONE : run.timeline();
+            Invariants.Checker checker = new Invariants.Checker(run.cloud.pool());
+            SimClock clock = run.cloud.sim().clock();
+            if (settings.virtual()) {
+                // Every step of the run is checked as it happens.
+                clock.afterEach(() -> checker.catchUp(run.cloud.sim().history()));
+            }
+            notes.note("", "local cloud up; the Auto Scaling groups launch the first servers");
             Optional<Instant> booted = run.servedAt(BOOT_LIMIT);
             if (booted.isEmpty()) {
-                violations.add(new Report.Violation("I6", "first boot: not every role served within "
+                checker.report(new Invariants.Violation("I6", "first boot: not every role served within "
                         + BOOT_LIMIT.toSeconds() + " s: " + unserved(run)));
                 expectations.add(new Report.Expectation("allServingWithin", sc.expect().allServingWithin(), null, false));
             } else {
                 // Fault times count from here: the moment the first boot was seen complete.
                 Instant t0 = run.now();
-                timeline.note(t0, "", "all " + spec.roles().size() + " roles serving; fault times count from here");
+                notes.note(t0, "", "all " + spec.roles().size() + " roles serving; fault times count from here");
+                StepFaults stepFaults = new StepFaults(run, notes, injected, t0);
                 for (Scenario.Fault f : sc.faults()) {
-                    schedule(run, timeline, spec, f, t0, injected);
+                    if (f.step() == null) {
+                        schedule(run, notes, spec, f, t0, injected, checker);
+                    } else {
+                        stepFaults.arm(f);
+                    }
+                }
+                if (settings.virtual()) {
+                    run.cloud.intercept(stepFaults);
                 }
                 double lastEnd = sc.faults().stream().mapToDouble(Scenario.Fault::endsAt).max().orElse(0);
                 Instant end = t0.plus(CloudRun.seconds(lastEnd));
@@ -78,39 +125,159 @@ final class SimulateCommand {
                 expectations.add(new Report.Expectation("allServingWithin", sc.expect().allServingWithin(), measured,
                         served));
                 if (served) {
-                    timeline.note(servedAt.get(), "", "every role serving again, " + Format.seconds(measured)
+                    notes.note(servedAt.get(), "", "every role serving again, " + Format.seconds(measured)
                             + " after the last fault" + (sc.faults().isEmpty() ? "" : "'s window ended") + " (limit "
                             + Format.seconds(sc.expect().allServingWithin()) + ")");
                 } else {
-                    violations.add(new Report.Violation("I6", "not every role SERVING within "
+                    checker.report(new Invariants.Violation("I6", "not every role SERVING within "
                             + Format.seconds(sc.expect().allServingWithin()) + " after the last fault's window ended: "
                             + unserved(run)));
                 }
             }
             if (!run.awaitQuiet(QUIET_LIMIT)) {
-                timeline.note("", "still busy after " + QUIET_LIMIT.toSeconds() + " s: "
+                notes.note("", "still busy after " + QUIET_LIMIT.toSeconds() + " s: "
                         + (run.cloud.executions().idle() ? "" : "workflows running; ")
                         + run.openLifecycleActions().size() + " lifecycle actions open");
             }
-            Invariants.check(run.cloud.sim().history(), run.cloud.pool(), true).stream()
-                    .map(Report.Violation::of).forEach(violations::add);
-            timeline.print("");
+            clock.afterEach(() -> { });
+            checker.catchUp(run.cloud.sim().history());
+            List<Report.Violation> violations = checker.finish().stream().map(Report.Violation::of).toList();
+            notes.print("");
             boolean ok = violations.isEmpty() && expectations.stream().allMatch(Report.Expectation::met);
             Report report = new Report(sc.name(), ok, violations, Report.roles(run.cloud),
                     Report.handovers(run.cloud, run.steps), Report.apiCalls(run.cloud),
-                    run.virtualSeconds(), run.wallSeconds(), sc.seed(), speed, expectations,
+                    run.virtualSeconds(), run.wallSeconds(), sc.seed(), settings.speed(), expectations,
                     List.copyOf(injected).stream().map(i -> new Report.InjectedFault(i.fault().at(), i.fault().kind().wire,
                             i.fault().role(), i.fault().kind().needsSeconds ? i.fault().seconds() : null, i.target(),
                             i.problem())).toList());
-            summary(run, report, out);
+            if (!settings.quiet()) {
+                summary(run, report, out);
+            }
             return report;
         }
     }
 
-    private static void describe(Scenario sc, FileSystemSpec spec, double speed, PrintStream out) {
+    /** Where a run's progress lines go: the timeline, or nowhere. */
+    interface Notes {
+        Notes NONE = new Notes() {
+            @Override
+            public void note(String who, String text) {
+            }
+
+            @Override
+            public void note(Instant at, String who, String text) {
+            }
+
+            @Override
+            public void print(String text) {
+            }
+        };
+
+        void note(String who, String text);
+
+        void note(Instant at, String who, String text);
+
+        void print(String text);
+    }
+
+    /**
+     * The faults tied to a handover step: each strikes at the first invocation of its step, after its
+     * time, in a handover of its role (any role when it names none), just before the function runs —
+     * or, for a lost response, just after.
+     */
+    private static final class StepFaults implements VirtualStepFunctions.TaskInterceptor {
+        private final CloudRun run;
+        private final Notes notes;
+        private final List<Injected> injected;
+        private final Instant t0;
+        private final List<Scenario.Fault> armed = new ArrayList<>();
+
+        StepFaults(CloudRun run, Notes notes, List<Injected> injected, Instant t0) {
+            this.run = run;
+            this.notes = notes;
+            this.injected = injected;
+            this.t0 = t0;
+        }
+
+        void arm(Scenario.Fault f) {
+            armed.add(f);
+        }
+
+        @Override
+        public VirtualStepFunctions.TaskResult invoke(VirtualStepFunctions.TaskCall call, VirtualStepFunctions.Invoker next) {
+            if (armed.isEmpty() || !call.machine().equals("HandoverStateMachine")) {
+                return next.invoke(call.resource(), call.input());
+            }
+            HandoverState state = StepLog.parse(call.input()).orElse(null);
+            Instant now = run.now();
+            boolean loseResponse = false;
+            for (Scenario.Fault f : List.copyOf(armed)) {
+                if (state == null || !f.step().equals(call.state()) || now.isBefore(t0.plus(CloudRun.seconds(f.at())))
+                        || !ofRole(f, state)) {
+                    continue;
+                }
+                String target = f.target() == Scenario.Target.OUTGOING
+                        ? (state.claim() == null ? null : state.claim().previousOwner())
+                        : state.input().instanceId();
+                if (target == null && f.kind() != Scenario.Kind.THROTTLE && f.kind() != Scenario.Kind.LOSE_RESPONSE) {
+                    continue; // a first claim has no previous owner: wait for a handover that has one
+                }
+                armed.remove(f);
+                Injected i = strike(f, target);
+                loseResponse |= f.kind() == Scenario.Kind.LOSE_RESPONSE;
+                injected.add(i);
+                notes.note("fault", f.describe() + " (" + call.execution() + ")" + (i.target() == null ? "" : " -> "
+                        + i.target()) + (i.problem() == null ? "" : ": NOT APPLIED, " + i.problem()));
+            }
+            VirtualStepFunctions.TaskResult result = next.invoke(call.resource(), call.input());
+            // The function ran (and acted); Step Functions sees the invocation fail, and retries the step.
+            return loseResponse ? VirtualStepFunctions.TaskResult.failed("Lambda.ServiceException",
+                    "the response was lost (injected fault)") : result;
+        }
+
+        private static boolean ofRole(Scenario.Fault f, HandoverState state) {
+            if (f.role() == null) {
+                return true;
+            }
+            if (state.claim() != null && state.claim().roleId() != null) {
+                return f.role().equals(state.claim().roleId());
+            }
+            // Before the claim, a handover is of a role type only.
+            return RoleId.parse(f.role()).type().name().equals(state.input().roleType());
+        }
+
+        private Injected strike(Scenario.Fault f, String instance) {
+            SimCloud sim = run.cloud.sim();
+            SimEc2 ec2 = sim.ec2();
+            try {
+                switch (f.kind()) {
+                    case THROTTLE -> {
+                        sim.faults().throttle(run.now(), run.now().plus(CloudRun.seconds(f.seconds())), 0.5);
+                        return new Injected(f, "every EC2 and Auto Scaling call", null);
+                    }
+                    case LOSE_RESPONSE -> {
+                        return new Injected(f, "the step's response", null);
+                    }
+                    case TERMINATE -> retrying(() -> ec2.terminateInstances(r -> r.instanceIds(instance)));
+                    case STOP -> retrying(() -> ec2.stopInstances(r -> r.instanceIds(instance)));
+                    case HANG -> ec2.setHung(instance, true);
+                    case RECOVER -> ec2.setHung(instance, false);
+                    default -> throw new IllegalStateException("kind " + f.kind() + " is not tied to steps");
+                }
+                return new Injected(f, instance, null);
+            } catch (Ec2Exception e) {
+                return new Injected(f, instance, e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage());
+            } catch (RuntimeException e) {
+                return new Injected(f, instance, e.toString());
+            }
+        }
+    }
+
+    private static void describe(Scenario sc, FileSystemSpec spec, Settings settings, PrintStream out) {
         Scenario.FileSystem fs = sc.fileSystem();
-        out.println("scenario " + sc.name() + " (seed " + sc.seed() + ", " + sc.latency().wire
-                + " latencies, virtual time " + Format.number(speed) + "x wall time)");
+        out.println("scenario " + sc.name() + " (seed " + sc.seed() + ", " + sc.latency().wire + " latencies, "
+                + (settings.virtual() ? "in-JVM state machine engine, deterministic"
+                        : "aws-local-stepfunctions, virtual time " + Format.number(settings.speed()) + "x wall time") + ")");
         out.println("  file system " + fs.name() + " in " + fs.az() + ": "
                 + spec.roles().stream().map(RoleId::value).collect(Collectors.joining(", ")) + "; "
                 + Format.count(fs.volumesPerOss(), "volume") + " per OSS; " + Format.count(fs.standbys(), "standby"));
@@ -128,8 +295,8 @@ final class SimulateCommand {
     }
 
     /** Injects {@code f} when the cloud's clock reaches {@code t0 + f.at}, on the clock's thread. */
-    private static void schedule(CloudRun run, Timeline timeline, FileSystemSpec spec, Scenario.Fault f, Instant t0,
-            List<Injected> injected) {
+    private static void schedule(CloudRun run, Notes notes, FileSystemSpec spec, Scenario.Fault f, Instant t0,
+            List<Injected> injected, Invariants.Checker checker) {
         SimClock clock = run.cloud.sim().clock();
         Instant at = t0.plus(CloudRun.seconds(f.at()));
         // Holding the clock's lock, time cannot move between reading it and scheduling relative to it.
@@ -138,16 +305,49 @@ final class SimulateCommand {
             clock.schedule(delay.isNegative() ? Duration.ZERO : delay, "fault " + f.describe(), () -> {
                 Injected i;
                 try {
-                    i = inject(run, spec, f);
+                    i = f.kind() == Scenario.Kind.GARBAGE_EVENTS ? garbage(run, f, checker) : inject(run, spec, f);
                 } catch (RuntimeException e) {
                     // This runs on the clock's own thread: an exception here would stop virtual time.
                     i = new Injected(f, null, e.toString());
                 }
                 injected.add(i);
-                timeline.note("fault", f.describe() + (i.target() == null ? "" : " -> " + i.target())
+                notes.note("fault", f.describe() + (i.target() == null ? "" : " -> " + i.target())
                         + (i.problem() == null ? "" : ": NOT APPLIED, " + i.problem()));
             });
         }
+    }
+
+    /**
+     * Hands every malformed and foreign sample event to the triggers (I7): each must be rejected or
+     * ignored, and change nothing — no record in the cloud's history, no execution, no role.
+     */
+    private static Injected garbage(CloudRun run, Scenario.Fault f, Invariants.Checker checker) {
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : GarbageEvents.load().entrySet()) {
+            int history = run.cloud.sim().history().entries().size();
+            int executions = run.cloud.executions().all().size();
+            List<Role> roles = run.cloud.roles();
+            TriggerResult r = run.cloud.trigger(e.getValue());
+            List<String> changed = new ArrayList<>();
+            if (!"REJECTED".equals(r.action()) && !"IGNORED".equals(r.action())) {
+                changed.add("the trigger answered " + r.action());
+            }
+            if (run.cloud.sim().history().entries().size() != history) {
+                changed.add("the cloud changed: " + run.cloud.sim().history().entriesFrom(history).get(0).action());
+            }
+            if (run.cloud.executions().all().size() != executions) {
+                changed.add("an execution started");
+            }
+            if (!run.cloud.roles().equals(roles)) {
+                changed.add("the role table changed");
+            }
+            if (!changed.isEmpty()) {
+                checker.report(new Invariants.Violation("I7", run.now() + " event " + e.getKey() + ": "
+                        + String.join("; ", changed)));
+            }
+            names.add(e.getKey());
+        }
+        return new Injected(f, names.size() + " events (" + String.join(", ", names) + ")", null);
     }
 
     static Injected inject(CloudRun run, FileSystemSpec spec, Scenario.Fault f) {

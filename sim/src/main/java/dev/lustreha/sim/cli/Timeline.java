@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  * Lines are observed from several threads and a poll of the cloud's history, so they are held for
  * a moment and printed in virtual-time order.
  */
-final class Timeline implements AutoCloseable {
+final class Timeline implements SimulateCommand.Notes, AutoCloseable {
 
     private static final long POLL_MILLIS = 20;
     /** Lines wait this long (wall) before printing, so that lines observed late still print in order. */
@@ -97,12 +97,14 @@ final class Timeline implements AutoCloseable {
     }
 
     /** A line about something the command itself did (a fault, a milestone), at the current virtual time. */
-    void note(String who, String text) {
+    @Override
+    public void note(String who, String text) {
         add(cloud.sim().clock().now(), who, text);
     }
 
     /** A line about something that held at {@code at}. */
-    void note(Instant at, String who, String text) {
+    @Override
+    public void note(Instant at, String who, String text) {
         add(at, who, text);
     }
 
@@ -123,7 +125,8 @@ final class Timeline implements AutoCloseable {
     }
 
     /** Prints a text block right after the lines observed so far. */
-    void print(String text) {
+    @Override
+    public void print(String text) {
         flush();
         synchronized (pending) {
             out.println(text);
