@@ -23,6 +23,15 @@ public final class Invariants {
     public record Violation(String invariant, String detail) {
     }
 
+    /**
+     * What a stale step must never do (I3): change an attachment or a tag (or its table item, checked
+     * apart), or stop a server. Completing its own lifecycle action is not among them: a superseded
+     * handover still ends the action it was started for.
+     */
+    private static final Set<String> STALE_WRITES = Set.of("Ec2.AttachVolume", "Ec2.DetachVolume",
+            "Ec2.AttachNetworkInterface", "Ec2.DetachNetworkInterface", "Ec2.CreateTags", "Ec2.DeleteTags",
+            "Ec2.StopInstances", "Ec2.TerminateInstances");
+
     private Invariants() {
     }
 
@@ -52,6 +61,8 @@ public final class Invariants {
         private final Set<String> openActions = new LinkedHashSet<>();
         private final List<Violation> out = new ArrayList<>();
         private int seen;
+        /** The handover step running now, when it runs with an epoch older than its role's: a stale writer. */
+        private History.Entry staleStep;
 
         public Checker(List<RoleResources> pool) {
             this.pool = pool;
@@ -91,6 +102,22 @@ public final class Invariants {
         }
 
         private void feed(History.Entry e) {
+            if (e.action().equals("Sfn.TaskStarted")) {
+                String current = e.get("roleEpoch");
+                staleStep = current != null && Long.parseLong(current) > Long.parseLong(e.get("epoch")) ? e : null;
+                return;
+            }
+            if (e.action().equals("Sfn.TaskEnded")) {
+                if (staleStep != null && Boolean.parseBoolean(e.get("roleChanged"))) {
+                    out.add(new Violation("I3", e.at() + " " + staleDescription() + " changed the role's table item"));
+                }
+                staleStep = null;
+                return;
+            }
+            if (staleStep != null && STALE_WRITES.contains(e.action())) {
+                out.add(new Violation("I3", e.at() + " " + staleDescription() + " made " + e.action() + " "
+                        + e.details()));
+            }
             switch (e.action()) {
                 case "Ec2.AttachVolume" -> holder.put(e.get("volume"), e.get("instance"));
                 case "Ec2.VolumeDetached", "Ec2.VolumeReleased" -> holder.remove(e.get("volume"));
@@ -141,6 +168,12 @@ public final class Invariants {
                 }
             }
             checkSingleOwner(e, holder, pool, reportedI1, out);
+        }
+
+        private String staleDescription() {
+            return "step " + staleStep.get("state") + " of " + staleStep.get("execution") + " with epoch "
+                    + staleStep.get("epoch") + " (" + staleStep.get("role") + " was at epoch " + staleStep.get("roleEpoch")
+                    + ")";
         }
     }
 

@@ -1,11 +1,14 @@
 package dev.lustreha.sim;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.lustreha.config.Config;
+import dev.lustreha.config.Json;
 import dev.lustreha.domain.InstanceState;
 import dev.lustreha.domain.Role;
 import dev.lustreha.domain.RoleId;
+import dev.lustreha.domain.RoleKey;
 import dev.lustreha.domain.RoleResources;
 import dev.lustreha.domain.RoleState;
 import dev.lustreha.domain.RoleType;
@@ -225,8 +228,12 @@ public final class LocalCloud implements AutoCloseable {
         sim.clock().advance(Duration.ofSeconds(30)); // new volumes are "creating" for a few seconds
         pool = store.resources(spec.name());
 
+        if (virtual) {
+            interceptors.add(this::marked);
+        }
         mutation.interceptor(store).ifPresent(interceptors::add);
-        HandoverSteps steps = new HandoverSteps(store, aws, sim.clock().asClock(), history, metricLines::add);
+        HandoverSteps steps = new HandoverSteps(mutation.store(store), aws, sim.clock().asClock(), history,
+                metricLines::add);
         lambda = LocalLambda.start(line -> { });
         Map<String, RequestStreamHandler> handlers = new LinkedHashMap<>();
         handlers.put("ClaimFunction", new ClaimHandler(steps));
@@ -333,6 +340,35 @@ public final class LocalCloud implements AutoCloseable {
             return last.invoke(call.resource(), call.input());
         }
         return interceptors.get(i).invoke(call, (resource, input) -> through(i + 1, call.withInput(input), last));
+    }
+
+    /**
+     * Records the start and end of every handover step that runs under a claim, with the epoch it
+     * carries and the role's epoch in the table as it starts, and whether the role's item changed: so
+     * the invariant checker can tell a stale step (I3) by what it did in between. A deterministic run
+     * runs each function alone, so whatever the cloud records between the two marks is that step's.
+     */
+    private VirtualStepFunctions.TaskResult marked(VirtualStepFunctions.TaskCall call, VirtualStepFunctions.Invoker next) {
+        JsonNode claim;
+        try {
+            claim = Json.MAPPER.readTree(call.input()).path("claim");
+        } catch (JsonProcessingException e) {
+            return next.invoke(call.resource(), call.input());
+        }
+        if (!call.machine().equals("HandoverStateMachine") || !claim.path("epoch").canConvertToLong()
+                || claim.path("roleId").asText("").isEmpty()) {
+            return next.invoke(call.resource(), call.input());
+        }
+        RoleKey key = resources(claim.path("roleId").asText()).role();
+        Optional<Role> before = store.load(key);
+        sim.history().record("Sfn.TaskStarted", "execution", call.execution(), "state", call.state(),
+                "role", key.id().value(), "epoch", claim.path("epoch").asText(),
+                "roleEpoch", before.map(r -> Long.toString(r.epoch())).orElse(null));
+        VirtualStepFunctions.TaskResult result = next.invoke(call.resource(), call.input());
+        Optional<Role> after = store.load(key);
+        sim.history().record("Sfn.TaskEnded", "execution", call.execution(), "state", call.state(),
+                "role", key.id().value(), "roleChanged", Boolean.toString(!before.equals(after)));
+        return result;
     }
 
     /**

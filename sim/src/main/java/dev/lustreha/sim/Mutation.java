@@ -25,6 +25,11 @@ public interface Mutation {
         return ec2;
     }
 
+    /** The role store the handover's steps use. */
+    default RoleStore store(RoleStore store) {
+        return store;
+    }
+
     /** Something around every Task invocation (deterministic runs only). */
     default Optional<VirtualStepFunctions.TaskInterceptor> interceptor(RoleStore store) {
         return Optional.empty();

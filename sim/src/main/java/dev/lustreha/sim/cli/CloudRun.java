@@ -6,6 +6,7 @@ import dev.lustreha.domain.Volume;
 import dev.lustreha.local.cloud.History;
 import dev.lustreha.sim.FileSystemSpec;
 import dev.lustreha.sim.LocalCloud;
+import dev.lustreha.sim.Mutation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,11 @@ final class CloudRun implements AutoCloseable {
     static final Duration RECONCILE_EVERY = Duration.ofMinutes(2);
 
     static CloudRun start(FileSystemSpec spec, LocalCloud.Options options, PrintStream out, long wallStart) {
+        return start(spec, options, Mutation.NONE, out, wallStart);
+    }
+
+    static CloudRun start(FileSystemSpec spec, LocalCloud.Options options, Mutation mutation, PrintStream out,
+            long wallStart) {
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
         ByteArrayOutputStream noise = new ByteArrayOutputStream();
@@ -52,7 +58,7 @@ final class CloudRun implements AutoCloseable {
         System.setOut(sink);
         System.setErr(sink);
         try {
-            cloud = LocalCloud.start(spec, options);
+            cloud = LocalCloud.start(spec, options, mutation);
         } catch (RuntimeException | Error e) {
             System.setOut(stdout);
             System.setErr(stderr);

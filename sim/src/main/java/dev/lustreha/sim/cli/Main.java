@@ -149,7 +149,8 @@ public final class Main {
         out.println("simulate --random " + a.random + ": seeds " + first + ".." + (first + a.random - 1) + ", "
                 + threads + " thread" + (threads == 1 ? "" : "s") + ", invariants I1-I7 after every step");
         RandomSchedules.Summary s = RandomSchedules.run(a.random, first, threads, failures, out);
-        out.println("fault kinds drawn: " + s.faultKinds());
+        out.println("faults drawn (kind@step): " + s.faultKinds());
+        out.println("faults that struck (a fault tied to a step strikes only if such a step ran): " + s.struck());
         out.printf(Locale.ROOT, "%d schedules, %d violations, %.1f s wall, %.0f s virtual (%.0fx)%n", s.runs(),
                 s.failures().size(), s.wallSeconds(), s.virtualSeconds(), s.virtualSeconds() / s.wallSeconds());
         return s.failures().isEmpty() ? OK : FAILED;

@@ -1,6 +1,7 @@
 package dev.lustreha.sim.cli;
 
 import dev.lustreha.domain.RoleId;
+import dev.lustreha.sim.Mutation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -124,8 +125,12 @@ final class RandomSchedules {
     }
 
     static Outcome runOne(Scenario sc) {
+        return runOne(sc, Mutation.NONE);
+    }
+
+    static Outcome runOne(Scenario sc, Mutation mutation) {
         try {
-            return new Outcome(sc, SimulateCommand.run(sc, SimulateCommand.Settings.deterministic().quietly(),
+            return new Outcome(sc, SimulateCommand.run(sc, SimulateCommand.Settings.deterministic().quietly().mutated(mutation),
                     new PrintStream(PrintStream.nullOutputStream()), System.nanoTime()), null);
         } catch (RuntimeException | AssertionError | StackOverflowError e) {
             return new Outcome(sc, null, e);
@@ -134,7 +139,7 @@ final class RandomSchedules {
 
     /** What a batch found. */
     record Summary(int runs, List<Outcome> failures, double wallSeconds, double virtualSeconds,
-            Map<String, Integer> faultKinds) {
+            Map<String, Integer> faultKinds, Map<String, Integer> struck) {
     }
 
     /**
@@ -156,6 +161,7 @@ final class RandomSchedules {
         }
         List<Outcome> failed = new ArrayList<>();
         Map<String, Integer> kinds = new TreeMap<>();
+        Map<String, Integer> struck = new TreeMap<>();
         double virtual = 0;
         try {
             for (int i = 0; i < futures.size(); i++) {
@@ -164,6 +170,8 @@ final class RandomSchedules {
                         1, Integer::sum));
                 if (o.report() != null) {
                     virtual += o.report().virtualSeconds();
+                    o.report().faults().stream().filter(f -> f.problem() == null)
+                            .forEach(f -> struck.merge(f.kind(), 1, Integer::sum));
                 }
                 if (!o.ok()) {
                     failed.add(o);
@@ -190,7 +198,7 @@ final class RandomSchedules {
                     + minimal.scenario().faults().size() + " of " + o.scenario().faults().size() + " faults, "
                     + minimal.scenario().fileSystem().oss() + " OSS: replay with ./lustre-ha simulate " + file);
         }
-        return new Summary(count, failed, (System.nanoTime() - start) / 1e9, virtual, kinds);
+        return new Summary(count, failed, (System.nanoTime() - start) / 1e9, virtual, kinds, struck);
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.lustreha.local.sfn.VirtualStepFunctions;
 import dev.lustreha.sim.FileSystemSpec;
 import dev.lustreha.sim.Invariants;
 import dev.lustreha.sim.LocalCloud;
+import dev.lustreha.sim.Mutation;
 import dev.lustreha.steps.HandoverState;
 import dev.lustreha.trigger.TriggerResult;
 import java.io.PrintStream;
@@ -55,15 +56,25 @@ final class SimulateCommand {
      *     third-party one in wall time
      * @param speed virtual seconds per wall second, for the wall-time engine
      * @param quiet no timeline and no summary: what a run of many random schedules wants
+     * @param mutation {@link Mutation#NONE}, or the broken variant a mutation check runs
      */
-    record Settings(LocalCloud.Engine engine, double speed, boolean quiet) {
+    record Settings(LocalCloud.Engine engine, double speed, boolean quiet, Mutation mutation) {
+
+        Settings(LocalCloud.Engine engine, double speed, boolean quiet) {
+            this(engine, speed, quiet, Mutation.NONE);
+        }
 
         static Settings deterministic() {
             return new Settings(LocalCloud.Engine.VIRTUAL, 1, false);
         }
 
         Settings quietly() {
-            return new Settings(engine, speed, true);
+            return new Settings(engine, speed, true, mutation);
+        }
+
+        /** A deliberately broken lustre-ha (the mutation checks). */
+        Settings mutated(Mutation m) {
+            return new Settings(engine, speed, quiet, m);
         }
 
         boolean virtual() {
@@ -86,7 +97,7 @@ final class SimulateCommand {
                 .withReconciler(CloudRun.RECONCILE_EVERY);
         List<Report.Expectation> expectations = new ArrayList<>();
         List<Injected> injected = Collections.synchronizedList(new ArrayList<>());
-        try (CloudRun run = CloudRun.start(spec, options, out, wallStart)) {
+        try (CloudRun run = CloudRun.start(spec, options, settings.mutation(), out, wallStart)) {
             Notes notes = settings.quiet() ? Notes.NONE : run.timeline();
             Invariants.Checker checker = new Invariants.Checker(run.cloud.pool());
             SimClock clock = run.cloud.sim().clock();
