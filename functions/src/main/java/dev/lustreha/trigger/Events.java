@@ -24,6 +24,11 @@ final class Events {
         return Optional.of(v.asText());
     }
 
+    /** An optional field that is present (even as null) but not non-blank text: absent is fine, this is not. */
+    static boolean malformed(JsonNode node, String field) {
+        return node.has(field) && text(node, field).isEmpty();
+    }
+
     static boolean isName(String s) {
         return NAME.matcher(s).matches();
     }

@@ -7,6 +7,7 @@ import dev.lustreha.config.Json;
 import dev.lustreha.domain.RoleType;
 import dev.lustreha.steps.HandoverState;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,7 @@ public final class LifecycleTrigger {
     static final String TERMINATE = "EC2 Instance-terminate Lifecycle Action";
     static final String LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING";
     static final String TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING";
+    private static final List<String> OPTIONAL = List.of("LifecycleActionToken", "Origin", "Destination");
 
     private final Config config;
     private final ExecutionStarter starter;
@@ -68,6 +70,14 @@ public final class LifecycleTrigger {
         Optional<RoleType> roleType = config.roleTypeOfGroup(group.get());
         if (roleType.isEmpty()) {
             return TriggerResult.ignored("group " + group.get() + " is not one of this file system's", instanceId);
+        }
+        // Optional fields may be absent, but one that is present must be text: read as absent, a
+        // Destination of ["WarmPool"] would turn a warm pool move into a launch, and a token of 42
+        // would start an execution under another name than the action's.
+        for (String optional : OPTIONAL) {
+            if (Events.malformed(d, optional)) {
+                return TriggerResult.rejected(optional + " present but not text for " + instanceId);
+            }
         }
         // Warm pools: a launch into the pool, or a move from the group back into the pool, is no
         // change of membership; the instance's roles stay where they are.

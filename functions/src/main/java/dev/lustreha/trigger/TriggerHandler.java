@@ -2,8 +2,11 @@ package dev.lustreha.trigger;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.lustreha.config.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +21,15 @@ import java.util.function.Function;
  */
 public abstract class TriggerHandler implements RequestStreamHandler {
 
+    /**
+     * One JSON document, read strictly: content after it, or a key given twice, makes the body
+     * malformed. EventBridge sends neither, and acting on the first of two documents, or on one of
+     * a field's two values, would be acting on a body nobody can read one way only.
+     */
+    private static final ObjectReader READER = Json.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
     private final Function<JsonNode, TriggerResult> trigger;
 
     protected TriggerHandler(Function<JsonNode, TriggerResult> trigger) {
@@ -29,9 +41,13 @@ public abstract class TriggerHandler implements RequestStreamHandler {
         byte[] body = input.readAllBytes();
         TriggerResult result;
         try {
-            result = trigger.apply(Json.MAPPER.readTree(body));
-        } catch (JsonProcessingException e) {
-            result = TriggerResult.rejected("not JSON: " + e.getOriginalMessage());
+            result = trigger.apply(READER.readTree(body));
+        } catch (IOException e) {
+            // Only the read throws this, and the body is in memory: not a failure to reach anything,
+            // a body that does not decode. Not only JsonProcessingException: bytes taken for UTF-32
+            // that are no character give a CharConversionException.
+            result = TriggerResult.rejected("not JSON: "
+                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         String line = Json.MAPPER.writeValueAsString(result);
         if (context != null && context.getLogger() != null) {

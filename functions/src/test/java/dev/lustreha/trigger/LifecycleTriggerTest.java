@@ -116,6 +116,33 @@ class LifecycleTriggerTest {
         assertEquals("launch-i-0a1b2c3d4e5f60001", r.execution());
     }
 
+    /**
+     * Found by TriggerFuzzTest: an optional field of another type than text was read as absent, so a
+     * warm pool move whose Destination was not plain text started a handover, and a token that was
+     * not text gave the execution another name than the action's.
+     */
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+        "warm-pool-launch.json   | Destination          | [\"WarmPool\"]",
+        "warm-pool-launch.json   | Destination          | {\"value\":\"WarmPool\"}",
+        "warm-pool-return.json   | Destination          | null",
+        "launch-lifecycle.json   | Destination          | 1",
+        "launch-lifecycle.json   | Origin               | false",
+        "launch-lifecycle.json   | LifecycleActionToken | 42",
+        "launch-lifecycle.json   | LifecycleActionToken | \"  \"",
+        "terminate-lifecycle.json| LifecycleActionToken | null",
+    })
+    void anOptionalFieldThatIsPresentButNotTextIsRejected(String fixture, String field, String json)
+            throws IOException {
+        ObjectNode event = (ObjectNode) Fixtures.json(fixture);
+        ((ObjectNode) event.get("detail")).set(field, Json.MAPPER.readTree(json));
+        TriggerResult r = trigger.handle(event);
+        assertEquals("REJECTED", r.action(), r.reason());
+        assertEquals(field + " present but not text for " + event.get("detail").get("EC2InstanceId").asText(),
+                r.reason());
+        assertEquals(List.of(), starter.starts);
+    }
+
     @Test
     void theHandlerRejectsABodyThatIsNotJsonAndAnswersOneLine() throws IOException {
         LifecycleTriggerHandler handler = new LifecycleTriggerHandler(trigger);
