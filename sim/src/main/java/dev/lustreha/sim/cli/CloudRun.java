@@ -37,10 +37,6 @@ final class CloudRun implements AutoCloseable {
         this.steps = StepLog.attach(cloud);
     }
 
-    /**
-     * Starts the local cloud. DynamoDB Local announces itself on standard output and its logging
-     * library complains on standard error: both are kept from the user unless the start fails.
-     */
     /** The reconciler runs as deployed (template.yaml's ReconcileMinutes default): every two minutes. */
     static final Duration RECONCILE_EVERY = Duration.ofMinutes(2);
 
@@ -48,27 +44,52 @@ final class CloudRun implements AutoCloseable {
         return start(spec, options, Mutation.NONE, out, wallStart);
     }
 
+    /**
+     * Starts the local cloud. DynamoDB Local announces itself on standard output and its logging
+     * library complains on standard error: both are kept from the user unless the start fails.
+     */
     static CloudRun start(FileSystemSpec spec, LocalCloud.Options options, Mutation mutation, PrintStream out,
             long wallStart) {
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
         ByteArrayOutputStream noise = new ByteArrayOutputStream();
-        PrintStream sink = new PrintStream(noise, true, StandardCharsets.UTF_8);
         LocalCloud cloud;
-        System.setOut(sink);
-        System.setErr(sink);
+        Hush.on(noise);
         try {
             cloud = LocalCloud.start(spec, options, mutation);
         } catch (RuntimeException | Error e) {
-            System.setOut(stdout);
-            System.setErr(stderr);
-            stderr.print(noise.toString(StandardCharsets.UTF_8));
+            Hush.off();
+            System.err.print(noise.toString(StandardCharsets.UTF_8));
             throw e;
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
         }
+        Hush.off();
         return new CloudRun(cloud, out, wallStart);
+    }
+
+    /**
+     * Standard output and error, silenced while local clouds start and stop. Many runs may start and
+     * stop at once (simulate --random): the first one in silences, the last one out restores the
+     * streams, and what is said meanwhile goes to the first one's buffer.
+     */
+    private static final class Hush {
+        private static int depth;
+        private static PrintStream stdout;
+        private static PrintStream stderr;
+
+        static synchronized void on(ByteArrayOutputStream noise) {
+            if (depth++ == 0) {
+                stdout = System.out;
+                stderr = System.err;
+                PrintStream sink = new PrintStream(noise, true, StandardCharsets.UTF_8);
+                System.setOut(sink);
+                System.setErr(sink);
+            }
+        }
+
+        static synchronized void off() {
+            if (--depth == 0) {
+                System.setOut(stdout);
+                System.setErr(stderr);
+            }
+        }
     }
 
     /** Starts printing what happens, one line per step. */
@@ -209,16 +230,11 @@ final class CloudRun implements AutoCloseable {
         if (timeline != null) {
             timeline.close();
         }
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        System.setOut(sink);
-        System.setErr(sink);
+        Hush.on(new ByteArrayOutputStream());
         try {
             cloud.close();
         } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
+            Hush.off();
         }
     }
 
