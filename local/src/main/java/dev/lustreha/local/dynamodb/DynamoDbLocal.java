@@ -84,7 +84,8 @@ public final class DynamoDbLocal implements AutoCloseable {
      */
     public static AmazonDynamoDBLocal embeddedWithTables(Path template) {
         checkNativeLibraries();
-        AmazonDynamoDBLocal local = DynamoDBEmbedded.create(false);
+        // The argument is "disable telemetry": with false, DynamoDB Local would try to report to AWS.
+        AmazonDynamoDBLocal local = DynamoDBEmbedded.create(true);
         try {
             createTables(local.dynamoDbClient(), template, false);
         } catch (RuntimeException e) {
