@@ -162,7 +162,7 @@ final class SimulateCommand {
                             i.fault().role(), i.fault().kind().needsSeconds ? i.fault().seconds() : null, i.target(),
                             i.problem())).toList());
             if (!settings.quiet()) {
-                summary(run, report, out);
+                summary(run, report, settings.virtual(), out);
             }
             return report;
         }
@@ -440,7 +440,7 @@ final class SimulateCommand {
                 : String.join("; ", out);
     }
 
-    private static void summary(CloudRun run, Report report, PrintStream out) {
+    private static void summary(CloudRun run, Report report, boolean everyStep, PrintStream out) {
         out.println("roles at the end:");
         out.print(run.roleTable());
         out.println();
@@ -467,7 +467,9 @@ final class SimulateCommand {
             }
         }
         if (report.violations().isEmpty()) {
-            out.println("invariants: I1-I6 held (checked from the simulated cloud's history)");
+            boolean garbage = report.faults().stream().anyMatch(f -> f.kind().equals(Scenario.Kind.GARBAGE_EVENTS.wire));
+            out.println("invariants: I1-I6" + (garbage ? " and I7" : "") + " held (checked from the simulated cloud's "
+                    + "history" + (everyStep ? ", after every step" : ", at the end") + ")");
         } else {
             out.println("violations:");
             report.violations().forEach(v -> out.println("  " + v.invariant() + ": " + v.detail()));
