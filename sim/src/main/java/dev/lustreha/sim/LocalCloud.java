@@ -536,21 +536,7 @@ public final class LocalCloud implements AutoCloseable {
     public boolean resourcesInPlace() {
         for (RoleResources r : pool) {
             Optional<SimEc2.AttachmentView> eni = sim.ec2().eniAttachment(r.network().eniId());
-            if (eni.isEmpty() || !"attached".equals(eni.get().state()) || !"1".equals(eni.get().device())) {
-                return false;
-            }
-            String holder = eni.get().instanceId();
-            if (sim.ec2().stateOf(holder).filter(st -> st.toString().equals(InstanceState.RUNNING.wire())).isEmpty()) {
-                return false;
-            }
-            for (Volume v : r.volumes()) {
-                Optional<SimEc2.AttachmentView> a = sim.ec2().volumeAttachment(v.volumeId());
-                if (a.isEmpty() || !a.get().instanceId().equals(holder) || !"attached".equals(a.get().state())
-                        || !a.get().device().equals(v.device())) {
-                    return false;
-                }
-            }
-            if (!sim.ec2().mountedOn(holder).containsAll(r.volumes().stream().map(Volume::volumeId).toList())) {
+            if (eni.isEmpty() || !holds(eni.get().instanceId(), r)) {
                 return false;
             }
         }
@@ -561,31 +547,35 @@ public final class LocalCloud implements AutoCloseable {
     public boolean allServing(List<Role> roles) {
         Map<RoleId, Role> byId = roles.stream().collect(Collectors.toMap(Role::id, Function.identity()));
         for (RoleResources r : pool) {
-            Optional<Role> role = Optional.ofNullable(byId.get(r.role().id()));
-            if (role.isEmpty() || role.get().state() != RoleState.SERVING) {
-                return false;
-            }
-            String owner = role.get().owner().orElseThrow();
-            if (sim.ec2().stateOf(owner).filter(s -> s.toString().equals(InstanceState.RUNNING.wire())).isEmpty()) {
-                return false;
-            }
-            Optional<SimEc2.AttachmentView> eni = sim.ec2().eniAttachment(r.network().eniId());
-            if (eni.isEmpty() || !eni.get().instanceId().equals(owner) || !"attached".equals(eni.get().state())
-                    || !"1".equals(eni.get().device())) {
-                return false;
-            }
-            for (Volume v : r.volumes()) {
-                Optional<SimEc2.AttachmentView> a = sim.ec2().volumeAttachment(v.volumeId());
-                if (a.isEmpty() || !a.get().instanceId().equals(owner) || !"attached".equals(a.get().state())
-                        || !a.get().device().equals(v.device())) {
-                    return false;
-                }
-            }
-            if (!sim.ec2().mountedOn(owner).containsAll(r.volumes().stream().map(Volume::volumeId).toList())) {
+            Role role = byId.get(r.role().id());
+            if (role == null || role.state() != RoleState.SERVING || !holds(role.owner().orElseThrow(), r)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Whether {@code instance} runs and holds the role's ENI (device index 1) and every volume, all
+     * attached at their devices, and has mounted the volumes.
+     */
+    private boolean holds(String instance, RoleResources r) {
+        if (sim.ec2().stateOf(instance).filter(s -> s.toString().equals(InstanceState.RUNNING.wire())).isEmpty()) {
+            return false;
+        }
+        Optional<SimEc2.AttachmentView> eni = sim.ec2().eniAttachment(r.network().eniId());
+        if (eni.isEmpty() || !eni.get().instanceId().equals(instance) || !"attached".equals(eni.get().state())
+                || !"1".equals(eni.get().device())) {
+            return false;
+        }
+        for (Volume v : r.volumes()) {
+            Optional<SimEc2.AttachmentView> a = sim.ec2().volumeAttachment(v.volumeId());
+            if (a.isEmpty() || !a.get().instanceId().equals(instance) || !"attached".equals(a.get().state())
+                    || !a.get().device().equals(v.device())) {
+                return false;
+            }
+        }
+        return sim.ec2().mountedOn(instance).containsAll(r.volumes().stream().map(Volume::volumeId).toList());
     }
 
     /**
