@@ -190,7 +190,37 @@ public final class ColdStart {
             throw new IllegalStateException(c.function() + " (" + mode + ") gave no response; exit "
                     + (p.isAlive() ? "none" : p.exitValue()) + "; see " + work.resolve(c.function() + "-" + mode + ".log"));
         }
-        return new Run(total, jvm, init, invoke, outcome);
+        return new Run(total, jvm, init, invoke, summary(outcome));
+    }
+
+    /**
+     * What a handler answered, in a few words: "ok" or "error <class>", then the fields that say what
+     * it did (a trigger's action, a step's claim, fence, detach, attach and outcome, the reconciler's
+     * actions, CloudFormation's status), with the run's own ids and times left out so runs compare.
+     */
+    static String summary(String response) {
+        int space = response.indexOf(' ', response.startsWith("error ") ? 6 : 0);
+        String status = space < 0 ? response : response.substring(0, space);
+        String body = space < 0 ? "" : response.substring(space + 1);
+        List<String> parts = new ArrayList<>();
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = dev.lustreha.config.Json.MAPPER.readTree(body);
+            for (String path : List.of("/action", "/claim/outcome", "/claim/epoch", "/fence/fenced", "/detach/done",
+                    "/attach/done", "/outcome", "/alarms", "/failures")) {
+                if (!n.at(path).isMissingNode() && !n.at(path).isNull()) {
+                    parts.add(path.substring(1) + "=" + n.at(path).asText());
+                }
+            }
+            n.path("actions").forEach(a -> parts.add(a.path("action").asText() + ":" + a.path("result").asText()));
+        } catch (IOException | RuntimeException notJson) {
+            int st = body.indexOf("Status = ");
+            if (st >= 0) {
+                parts.add(body.substring(st, body.indexOf(',', st)));
+            } else if (!body.isBlank()) {
+                parts.add(body.replaceAll("i-[0-9a-f]+|vol-[0-9a-f]+|eni-[0-9a-f]+", "…"));
+            }
+        }
+        return status + (parts.isEmpty() ? "" : " " + String.join(", ", parts));
     }
 
     private static String conditions(Options o, String java, String load0, String load1, Map<Case, String> artifacts) {
