@@ -22,7 +22,7 @@ public final class PoolProvisionerHandler extends AbstractCustomResourceHandler 
     private final PoolProvisioner provisioner;
 
     public PoolProvisionerHandler() {
-        this(new PoolProvisioner(Production.AWS, Production.STORE, Clock.systemUTC()), Production.HTTP);
+        this(new PoolProvisioner(Production.aws(), Production.store(), Clock.systemUTC()), Production.http());
     }
 
     public PoolProvisionerHandler(PoolProvisioner provisioner, SdkHttpClient http) {

@@ -27,7 +27,7 @@ public final class ReconcileHandler implements RequestStreamHandler {
     private final Consumer<String> stdout;
 
     public ReconcileHandler() {
-        this(Production.RECONCILER, Production.CONFIG.fileSystem().value(), System.out::println);
+        this(Production.reconciler(), Production.CONFIG.fileSystem().value(), System.out::println);
     }
 
     /** @param stdout where the metric lines go (Lambda sends standard output to CloudWatch Logs as is) */

@@ -6,7 +6,7 @@ import dev.lustreha.config.Production;
 public final class AttachHandler extends StepHandler {
 
     public AttachHandler() {
-        this(Production.STEPS);
+        this(Production.steps());
     }
 
     public AttachHandler(HandoverSteps steps) {

@@ -6,7 +6,7 @@ import dev.lustreha.config.Production;
 public final class ClaimHandler extends StepHandler {
 
     public ClaimHandler() {
-        this(Production.STEPS);
+        this(Production.steps());
     }
 
     public ClaimHandler(HandoverSteps steps) {

@@ -6,7 +6,7 @@ import dev.lustreha.config.Production;
 public final class CompensateHandler extends StepHandler {
 
     public CompensateHandler() {
-        this(Production.STEPS);
+        this(Production.steps());
     }
 
     public CompensateHandler(HandoverSteps steps) {

@@ -6,7 +6,7 @@ import dev.lustreha.config.Production;
 public final class CompleteHandler extends StepHandler {
 
     public CompleteHandler() {
-        this(Production.STEPS);
+        this(Production.steps());
     }
 
     public CompleteHandler(HandoverSteps steps) {

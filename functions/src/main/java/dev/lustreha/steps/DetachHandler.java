@@ -6,7 +6,7 @@ import dev.lustreha.config.Production;
 public final class DetachHandler extends StepHandler {
 
     public DetachHandler() {
-        this(Production.STEPS);
+        this(Production.steps());
     }
 
     public DetachHandler(HandoverSteps steps) {

@@ -6,7 +6,7 @@ import dev.lustreha.config.Production;
 public final class FenceHandler extends StepHandler {
 
     public FenceHandler() {
-        this(Production.STEPS);
+        this(Production.steps());
     }
 
     public FenceHandler(HandoverSteps steps) {

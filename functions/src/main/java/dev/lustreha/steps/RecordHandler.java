@@ -6,7 +6,7 @@ import dev.lustreha.config.Production;
 public final class RecordHandler extends StepHandler {
 
     public RecordHandler() {
-        this(Production.STEPS);
+        this(Production.steps());
     }
 
     public RecordHandler(HandoverSteps steps) {

@@ -6,7 +6,7 @@ import dev.lustreha.config.Production;
 public final class ReleaseHandler extends StepHandler {
 
     public ReleaseHandler() {
-        this(Production.STEPS);
+        this(Production.steps());
     }
 
     public ReleaseHandler(HandoverSteps steps) {

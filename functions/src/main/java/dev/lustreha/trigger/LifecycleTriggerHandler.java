@@ -7,7 +7,7 @@ import dev.lustreha.steps.HandoverState;
 public final class LifecycleTriggerHandler extends TriggerHandler {
 
     public LifecycleTriggerHandler() {
-        this(new LifecycleTrigger(Production.CONFIG, Production.STARTER, HandoverState.Poll.defaults()));
+        this(new LifecycleTrigger(Production.CONFIG, Production.starter(), HandoverState.Poll.defaults()));
     }
 
     public LifecycleTriggerHandler(LifecycleTrigger trigger) {

@@ -9,7 +9,7 @@ import dev.lustreha.config.Production;
 public final class StateChangeTriggerHandler extends TriggerHandler {
 
     public StateChangeTriggerHandler() {
-        this(new StateChangeTrigger(Production.CONFIG, Production.STORE, Production.RECONCILER));
+        this(new StateChangeTrigger(Production.CONFIG, Production.store(), Production.reconciler()));
     }
 
     public StateChangeTriggerHandler(StateChangeTrigger trigger) {
