@@ -83,8 +83,11 @@ public final class ColdStart {
                         Files.write(event, c.event().make(world, events, cloud.cloudFormationResponseUrl()));
                         List<String> cp = new ArrayList<>();
                         cp.add(driver);
-                        cp.addAll(artifact);
-                        if (!ourTurn) {
+                        if (ourTurn) {
+                            cp.addAll(artifact);
+                        } else {
+                            // The unoptimised baseline is packaged the plain way too: classes and every jar whole.
+                            cp.addAll(o.unshrunk(repo));
                             cp.addAll(baselineExtra);
                         }
                         Run run = spawn(java, o.jvmArgs, cp, ourTurn ? "ours" : "baseline", c, event,
@@ -320,6 +323,16 @@ public final class ColdStart {
                 cp.addAll(jars(dir.resolve("lib")));
                 return cp;
             }
+            Path shrunk = repo.resolve("functions/target/lustre-ha-functions-lambda.jar");
+            if (Files.isRegularFile(shrunk)) {
+                // What sam build puts in every function's lib/ (functions/Makefile).
+                return List.of(shrunk.toString());
+            }
+            return unshrunk(repo);
+        }
+
+        /** The functions' classes and their runtime jars, whole: how the baseline is packaged. */
+        List<String> unshrunk(Path repo) throws IOException {
             Path classes = repo.resolve("functions/target/classes");
             Path listed = repo.resolve("functions/target/runtime-classpath.txt");
             if (!Files.isDirectory(classes) || !Files.isRegularFile(listed)) {
