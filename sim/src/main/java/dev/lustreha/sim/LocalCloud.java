@@ -209,7 +209,8 @@ public final class LocalCloud implements AutoCloseable {
         // No TTL: records carry virtual time, which DynamoDB Local's wall-clock sweeper would expire at once.
         if (virtual) {
             AmazonDynamoDBLocal embedded = DynamoDbLocal.embeddedWithTables(template);
-            dynamoLocal = embedded::shutdown;
+            // shutdownNow: shutdown leaves its background jobs' threads running, one set per instance.
+            dynamoLocal = embedded::shutdownNow;
             dynamo = embedded.dynamoDbClient();
         } else {
             DynamoDbLocal server = DynamoDbLocal.startWithTables(template, false);

@@ -89,7 +89,7 @@ public final class DynamoDbLocal implements AutoCloseable {
         try {
             createTables(local.dynamoDbClient(), template, false);
         } catch (RuntimeException e) {
-            local.shutdown();
+            local.shutdownNow();
             throw e;
         }
         return local;
