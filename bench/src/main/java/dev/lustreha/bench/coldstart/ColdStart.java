@@ -112,6 +112,8 @@ public final class ColdStart {
             Files.writeString(o.out, Results.markdown(rows, conditions));
             System.out.println("markdown written to " + o.out);
         }
+        // DynamoDB Local's background job threads outlive its stop(), and would keep this JVM alive.
+        System.exit(0);
     }
 
     /** What a Lambda execution environment sets, with the local endpoints and dummy credentials. */
