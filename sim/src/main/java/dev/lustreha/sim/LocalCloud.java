@@ -220,12 +220,15 @@ public final class LocalCloud implements AutoCloseable {
         store = new DynamoRoleStore(dynamo, "RolesTable", "ResourcesTable", sim.clock().asClock());
         history = new DynamoHandoverHistory(dynamo, "HistoryTable");
         Ec2Gateway aws = new Ec2Gateway(mutation.ec2(sim.ec2()), sim.autoScaling());
-        // The production pool provisioner makes each role's ENI and volumes, as the stack's custom resource does.
+        // The production pool provisioner makes each role's ENI and volumes, as the stack's custom resource
+        // does. That happens when the stack is deployed, before anything the local cloud simulates: EC2's
+        // request limits are lifted meanwhile, so a large pool starts with full buckets, as it would on AWS.
         PoolSpec.VolumeSpec small = new PoolSpec.VolumeSpec(64, "gp3", 3000, 125);
-        new PoolProvisioner(new Ec2Gateway(sim.ec2(), sim.autoScaling()), store, sim.clock().asClock())
-                .ensure(new PoolSpec(spec.name(), subnet,
+        PoolProvisioner provisioner = new PoolProvisioner(new Ec2Gateway(sim.ec2(), sim.autoScaling()), store,
+                sim.clock().asClock());
+        sim.ec2().withoutRequestLimits(() -> provisioner.ensure(new PoolSpec(spec.name(), subnet,
                 List.of("sg-0a1b2c3d4e5f60718"), spec.mds(), spec.oss(), spec.volumesPerOss(), small, small,
-                new PoolSpec.VolumeSpec(512, "gp3", 3000, 125), false), "local-cloud");
+                new PoolSpec.VolumeSpec(512, "gp3", 3000, 125), false), "local-cloud"));
         sim.clock().advance(Duration.ofSeconds(30)); // new volumes are "creating" for a few seconds
         pool = store.resources(spec.name());
 

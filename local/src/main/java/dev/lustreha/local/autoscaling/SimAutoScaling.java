@@ -707,15 +707,17 @@ public final class SimAutoScaling implements AutoScalingClient {
     private <T> T api(String operation, Supplier<T> body) {
         String op = "AutoScaling." + operation;
         synchronized (clock) {
-            history.countCall(op);
+            String failed = null;
             try {
                 if (faults.throttled(clock.now())) {
                     throw error("Throttling", "Rate exceeded");
                 }
                 return body.get();
             } catch (AutoScalingException e) {
-                history.countFailure(op);
+                failed = e.awsErrorDetails().errorCode();
                 throw e;
+            } finally {
+                history.recordCall(op, failed);
             }
         }
     }

@@ -21,8 +21,16 @@ public final class History {
         }
     }
 
+    /**
+     * One API call as it ended: when, which operation, and the AWS error code it failed with (null
+     * when it succeeded), e.g. {@code RequestLimitExceeded} for a throttled one.
+     */
+    public record Call(Instant at, String operation, String error) {
+    }
+
     private final SimClock clock;
     private final List<Entry> entries = new ArrayList<>();
+    private final List<Call> callLog = new ArrayList<>();
     private final Map<String, Long> calls = new TreeMap<>();
     private final Map<String, Long> failures = new TreeMap<>();
 
@@ -46,17 +54,38 @@ public final class History {
         }
     }
 
-    /** Counts one API call, e.g. {@code Ec2.AttachVolume}. */
-    public void countCall(String operation) {
+    /**
+     * Counts one API call, e.g. {@code Ec2.AttachVolume}, and logs it with the time; {@code error} is
+     * the AWS error code it returned to the caller, or null when it succeeded.
+     */
+    public void recordCall(String operation, String error) {
         synchronized (clock) {
             calls.merge(operation, 1L, Long::sum);
+            if (error != null) {
+                failures.merge(operation, 1L, Long::sum);
+            }
+            callLog.add(new Call(clock.now(), operation, error));
         }
     }
 
-    /** Counts one failed API call (an error returned to the caller). */
-    public void countFailure(String operation) {
+    /** Every API call so far, in order, with its time and outcome. */
+    public List<Call> callLog() {
         synchronized (clock) {
-            failures.merge(operation, 1L, Long::sum);
+            return List.copyOf(callLog);
+        }
+    }
+
+    /** How many API calls there were so far: the index a later {@link #callsFrom} starts at. */
+    public int callCount() {
+        synchronized (clock) {
+            return callLog.size();
+        }
+    }
+
+    /** The API calls from index {@code from} on. */
+    public List<Call> callsFrom(int from) {
+        synchronized (clock) {
+            return List.copyOf(callLog.subList(Math.min(from, callLog.size()), callLog.size()));
         }
     }
 

@@ -142,6 +142,8 @@ public final class SimEc2 implements Ec2Client {
     /** AZs in an outage: launches fail there until the given time. */
     private final Map<String, Instant> outages = new HashMap<>();
     private final List<BiConsumer<SimEc2, StateChange>> observers = new CopyOnWriteArrayList<>();
+    /** EC2's API request throttling: always on, as on AWS. */
+    private final RequestLimits limits = new RequestLimits();
 
     private record SimSubnet(String id, String az, String cidrPrefix, int[] nextHost) {
     }
@@ -371,11 +373,34 @@ public final class SimEc2 implements Ec2Client {
         }
     }
 
+    /**
+     * Simulation control: runs {@code work} with EC2's request limits lifted, taking no token. For
+     * what happens before the time a simulation is about (creating the stack's pool): its calls would
+     * have been paced long before, and their buckets refilled since.
+     */
+    public void withoutRequestLimits(Runnable work) {
+        synchronized (clock) {
+            limits.suspend(true);
+            try {
+                work.run();
+            } finally {
+                limits.suspend(false);
+            }
+        }
+    }
+
+    /** Simulation control: the tokens left now in an action's request bucket (the smaller one of an unfiltered Describe). */
+    public double requestTokens(String action, boolean unfilteredUnpaginated) {
+        synchronized (clock) {
+            return limits.tokens(action, unfilteredUnpaginated, clock.now());
+        }
+    }
+
     // ---------------------------------------------------------------- instances
 
     @Override
     public DescribeInstancesResponse describeInstances(DescribeInstancesRequest request) {
-        return api("DescribeInstances", () -> {
+        return api(describe("DescribeInstances", request.filters(), request.maxResults()), () -> {
             Filters.check(request.filters(), INSTANCE_FILTERS, true);
             List<SimInstance> selected = select(request.instanceIds(), instances, Ec2Errors::instanceNotFound);
             List<Reservation> reservations = new ArrayList<>();
@@ -396,7 +421,7 @@ public final class SimEc2 implements Ec2Client {
 
     @Override
     public DescribeInstanceStatusResponse describeInstanceStatus(DescribeInstanceStatusRequest request) {
-        return api("DescribeInstanceStatus", () -> {
+        return api(describe("DescribeInstanceStatus", request.filters(), request.maxResults()), () -> {
             Filters.check(request.filters(), INSTANCE_STATUS_FILTERS, false);
             List<SimInstance> selected = select(request.instanceIds(), instances, Ec2Errors::instanceNotFound);
             boolean all = Boolean.TRUE.equals(request.includeAllInstances());
@@ -435,7 +460,7 @@ public final class SimEc2 implements Ec2Client {
 
     @Override
     public StopInstancesResponse stopInstances(StopInstancesRequest request) {
-        return api("StopInstances", () -> {
+        return api(new RequestLimits.Cost("StopInstances", false, request.instanceIds().size()), () -> {
             requireIds(request.instanceIds(), "InstanceId");
             List<SimInstance> targets = select(request.instanceIds(), instances, Ec2Errors::instanceNotFound);
             for (SimInstance i : targets) {
@@ -466,7 +491,7 @@ public final class SimEc2 implements Ec2Client {
 
     @Override
     public TerminateInstancesResponse terminateInstances(TerminateInstancesRequest request) {
-        return api("TerminateInstances", () -> {
+        return api(new RequestLimits.Cost("TerminateInstances", false, request.instanceIds().size()), () -> {
             requireIds(request.instanceIds(), "InstanceId");
             List<SimInstance> targets = select(request.instanceIds(), instances, Ec2Errors::instanceNotFound);
             boolean fast = Boolean.TRUE.equals(request.force()) || Boolean.TRUE.equals(request.skipOsShutdown());
@@ -636,7 +661,7 @@ public final class SimEc2 implements Ec2Client {
 
     @Override
     public DescribeVolumesResponse describeVolumes(DescribeVolumesRequest request) {
-        return api("DescribeVolumes", () -> {
+        return api(describe("DescribeVolumes", request.filters(), request.maxResults()), () -> {
             Filters.check(request.filters(), VOLUME_FILTERS, true);
             List<SimVolume> selected = select(request.volumeIds(), volumes, Ec2Errors::volumeNotFound);
             List<Volume> out = new ArrayList<>();
@@ -848,7 +873,7 @@ public final class SimEc2 implements Ec2Client {
 
     @Override
     public DescribeNetworkInterfacesResponse describeNetworkInterfaces(DescribeNetworkInterfacesRequest request) {
-        return api("DescribeNetworkInterfaces", () -> {
+        return api(describe("DescribeNetworkInterfaces", request.filters(), request.maxResults()), () -> {
             Filters.check(request.filters(), ENI_FILTERS, true);
             List<SimNetworkInterface> selected = select(request.networkInterfaceIds(), enis, Ec2Errors::eniNotFound);
             List<NetworkInterface> out = new ArrayList<>();
@@ -1044,21 +1069,36 @@ public final class SimEc2 implements Ec2Client {
 
     // ---------------------------------------------------------------- plumbing
 
-    /** Runs one API call under the cloud's lock: counted, possibly throttled, failures counted. */
+    /** Runs one API call that draws one token from its action's bucket (see {@link #api(RequestLimits.Cost, Supplier)}). */
     private <T> T api(String operation, Supplier<T> body) {
-        String op = "Ec2." + operation;
+        return api(RequestLimits.Cost.of(operation), body);
+    }
+
+    /**
+     * Runs one API call under the cloud's lock: counted and logged, failed when an injected throttling
+     * window strikes or when EC2's request limits ({@link RequestLimits}) have no token for it.
+     */
+    private <T> T api(RequestLimits.Cost cost, Supplier<T> body) {
+        String op = "Ec2." + cost.action();
         synchronized (clock) {
-            history.countCall(op);
+            String failed = null;
             try {
-                if (faults.throttled(clock.now())) {
+                if (faults.throttled(clock.now()) || !limits.admit(cost, clock.now())) {
                     throw Ec2Errors.throttled();
                 }
                 return body.get();
             } catch (Ec2Exception e) {
-                history.countFailure(op);
+                failed = e.awsErrorDetails().errorCode();
                 throw e;
+            } finally {
+                history.recordCall(op, failed);
             }
         }
+    }
+
+    /** The cost of a Describe call: the smaller bucket when it names neither a filter nor a page size. */
+    private static RequestLimits.Cost describe(String action, List<Filter> filters, Integer maxResults) {
+        return new RequestLimits.Cost(action, (filters == null || filters.isEmpty()) && maxResults == null, 0);
     }
 
     private record Page<T>(List<T> items, String nextToken) {
