@@ -153,9 +153,10 @@ final class Primers {
                 OTHER_INSTANCE, true, "us-east-1a", "eni-00000000000000000", "10.0.0.10",
                 List.of(new Volume("vol-00000000000000000", "/dev/sdf", "priming-OST0000")), false, false);
         return new HandoverState(input, claim,
-                new HandoverState.Fence(true, List.of(OTHER_INSTANCE), List.of(OTHER_INSTANCE), List.of(), T, 2),
-                new HandoverState.Detach(true, Map.of("vol-00000000000000000", T), List.of(), T, 1),
-                new HandoverState.Attach(true, T, 1),
+                new HandoverState.Fence(true, List.of(OTHER_INSTANCE), List.of(OTHER_INSTANCE), List.of(), T, 2, 1, 5,
+                        false),
+                new HandoverState.Detach(true, Map.of("vol-00000000000000000", T), List.of(), T, 1, 0, 2),
+                new HandoverState.Attach(true, T, 1, 0, 2),
                 new HandoverState.Timings(T, T, T, T, T, T, T), T, "SERVING",
                 new HandoverState.StepError("dev.lustreha.errors.ResourceHeldException", "priming"));
     }

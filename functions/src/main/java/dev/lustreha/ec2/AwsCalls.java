@@ -27,9 +27,9 @@ public final class AwsCalls {
             String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
             String message = operation + ": " + (code == null ? "" : code + ": ")
                     + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
-            if (e.isThrottlingException() || e.statusCode() >= 500 || "RequestLimitExceeded".equals(code)
-                    || "Throttling".equals(code)) {
-                throw new AwsUnavailableException(message, e);
+            boolean throttled = e.isThrottlingException() || "RequestLimitExceeded".equals(code) || "Throttling".equals(code);
+            if (throttled || e.statusCode() >= 500) {
+                throw new AwsUnavailableException(message, e, throttled);
             }
             throw new AwsApiException(code == null ? "Unknown" : code, message, e);
         } catch (SdkClientException e) {

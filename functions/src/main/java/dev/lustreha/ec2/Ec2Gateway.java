@@ -102,6 +102,45 @@ public final class Ec2Gateway {
         return out;
     }
 
+    /** A volume or ENI attached to an instance, as the instance's own description lists it. */
+    public record AttachedDevice(String resourceId, String device, String status) {
+    }
+
+    /**
+     * An instance with what its description says is attached to it: volumes (device name, status) and
+     * ENIs (device index, attachment status). One DescribeInstances call answers what would otherwise
+     * take a DescribeVolumes and a DescribeNetworkInterfaces too, for the attachments of this instance.
+     */
+    public record InstanceDevices(InstanceView instance, List<AttachedDevice> volumes, List<AttachedDevice> enis) {
+    }
+
+    /** The instance and its attachments, or empty when EC2 no longer lists it. */
+    public Optional<InstanceDevices> instanceDevices(String instanceId) {
+        return call("DescribeInstances", () -> {
+            DescribeInstancesRequest request = DescribeInstancesRequest.builder()
+                    .filters(Filter.builder().name("instance-id").values(instanceId).build())
+                    .build();
+            for (DescribeInstancesResponse page : ec2.describeInstancesPaginator(request)) {
+                for (Reservation r : page.reservations()) {
+                    for (Instance i : r.instances()) {
+                        if (i.instanceId().equals(instanceId)) {
+                            List<AttachedDevice> volumes = i.blockDeviceMappings().stream().filter(b -> b.ebs() != null)
+                                    .map(b -> new AttachedDevice(b.ebs().volumeId(), b.deviceName(),
+                                            b.ebs().statusAsString()))
+                                    .toList();
+                            List<AttachedDevice> enis = i.networkInterfaces().stream().filter(n -> n.attachment() != null)
+                                    .map(n -> new AttachedDevice(n.networkInterfaceId(),
+                                            String.valueOf(n.attachment().deviceIndex()), n.attachment().statusAsString()))
+                                    .toList();
+                            return Optional.of(new InstanceDevices(view(i), volumes, enis));
+                        }
+                    }
+                }
+            }
+            return Optional.<InstanceDevices>empty();
+        });
+    }
+
     /** The volumes among {@code ids}: one DescribeVolumes call for up to 200 of them. */
     public List<VolumeView> volumes(Collection<String> ids) {
         List<VolumeView> out = new ArrayList<>();

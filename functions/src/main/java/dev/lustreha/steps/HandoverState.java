@@ -56,20 +56,30 @@ public record HandoverState(
             Boolean wasStandby) {
     }
 
-    /** Fencing progress: who must be stopped, who was sent a forced stop, who is still not fenced. */
+    /*
+     * Each polling phase says how long its Wait state waits before the next poll (waitSeconds, what the
+     * state machine's SecondsPath reads): the poll interval, or after polls that EC2 throttled
+     * (throttledPolls in a row) a longer, jittered one.
+     */
+
+    /**
+     * Fencing progress: who must be stopped, who was sent a forced stop, who is still not fenced;
+     * {@code resourcesFree}: the poll saw none of the role's resources attached to another instance,
+     * so once fenced there is nothing to detach (the state machine goes straight to Attach).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Fence(boolean fenced, List<String> holders, List<String> stopsSent, List<String> waitingOn,
-            Instant startedAt, int polls) {
+            Instant startedAt, int polls, int throttledPolls, int waitSeconds, boolean resourcesFree) {
     }
 
     /** Detach progress; {@code detachingSince} tells when each resource was first asked to detach. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Detach(boolean done, Map<String, Instant> detachingSince, List<String> forced, Instant startedAt,
-            int polls) {
+            int polls, int throttledPolls, int waitSeconds) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Attach(boolean done, Instant startedAt, int polls) {
+    public record Attach(boolean done, Instant startedAt, int polls, int throttledPolls, int waitSeconds) {
     }
 
     /** When each phase ended, from the cloud's clock. */

@@ -22,6 +22,7 @@ import dev.lustreha.ec2.Ec2Gateway;
 import dev.lustreha.history.HandoverHistory;
 import dev.lustreha.history.HandoverRecord;
 import dev.lustreha.observe.Emf;
+import dev.lustreha.errors.AwsUnavailableException;
 import dev.lustreha.errors.BadInputException;
 import dev.lustreha.errors.ClaimConflictException;
 import dev.lustreha.errors.DeviceConflictException;
@@ -43,14 +44,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -63,6 +68,12 @@ import java.util.stream.Collectors;
 public final class HandoverSteps {
 
     private static final Set<RoleState> HELD = EnumSet.of(RoleState.CLAIMED, RoleState.SERVING);
+    /**
+     * The longest wait between polls after throttling: the time EC2's mutating buckets (50 tokens, 5 a
+     * second) take to refill from empty. Waiting longer would let a full bucket overflow, wasting
+     * tokens, while handovers still wait for them; waiting less adds reads for nothing.
+     */
+    static final int MAX_BACKOFF_SECONDS = 10;
 
     private final RoleStore store;
     private final Ec2Gateway aws;
@@ -90,12 +101,6 @@ public final class HandoverSteps {
         Input in = input(s);
         Instant now = clock.instant();
         Timings timings = s.timingsOrStart(now);
-        Optional<InstanceView> me = aws.instance(in.instanceId());
-        if (me.isEmpty() || me.get().state() == InstanceState.SHUTTING_DOWN
-                || me.get().state() == InstanceState.TERMINATED) {
-            return s.withClaim(new Claim(ClaimOutcome.GONE, null, null, null, null, null, null, null, null, null, null))
-                    .withTimings(timings).withOutcome("GONE");
-        }
         FileSystemName fs = new FileSystemName(in.fileSystem());
         RoleType type = roleType(in);
         Map<String, RoleResources> resources = store.resources(fs).stream()
@@ -104,7 +109,16 @@ public final class HandoverSteps {
         List<Role> roles = store.list(fs, type).stream().filter(r -> resources.containsKey(r.id().value())).toList();
         Set<String> owners = roles.stream().map(Role::owner).flatMap(Optional::stream)
                 .filter(o -> !o.equals(in.instanceId())).collect(Collectors.toCollection(TreeSet::new));
-        Map<String, InstanceView> ownerViews = aws.instances(owners);
+        // One DescribeInstances for this instance and every owner of a role of its type.
+        Set<String> described = new TreeSet<>(owners);
+        described.add(in.instanceId());
+        Map<String, InstanceView> ownerViews = new HashMap<>(aws.instances(described));
+        Optional<InstanceView> me = Optional.ofNullable(ownerViews.remove(in.instanceId()));
+        if (me.isEmpty() || me.get().state() == InstanceState.SHUTTING_DOWN
+                || me.get().state() == InstanceState.TERMINATED) {
+            return s.withClaim(new Claim(ClaimOutcome.GONE, null, null, null, null, null, null, null, null, null, null))
+                    .withTimings(timings).withOutcome("GONE");
+        }
         Set<String> running = ownerViews.values().stream()
                 .filter(v -> v.state() == InstanceState.RUNNING || v.state() == InstanceState.PENDING)
                 .map(InstanceView::instanceId).collect(Collectors.toSet());
@@ -162,30 +176,52 @@ public final class HandoverSteps {
         Claim c = claimed(s);
         Instant now = clock.instant();
         requireCurrent(s);
+        HandoverState.Fence prev = s.fence();
+        Instant started = prev == null ? now : prev.startedAt();
+        int polls = (prev == null ? 0 : prev.polls()) + 1;
+        Set<String> stopsSent = new TreeSet<>(prev == null ? List.of() : prev.stopsSent());
         Set<String> holders = new TreeSet<>();
         if (c.previousOwner() != null && !c.previousOwner().equals(in.instanceId())) {
             holders.add(c.previousOwner());
         }
-        holders.addAll(holdersOf(eni(c), aws.volumes(volumeIds(c)), in.instanceId()));
-        Map<String, InstanceView> views = aws.instances(holders);
-        HandoverState.Fence prev = s.fence();
-        Set<String> stopsSent = new TreeSet<>(prev == null ? List.of() : prev.stopsSent());
-        FencePlanner.Decision d = FencePlanner.decide(holders, views, stopsSent);
+        Set<String> attachedElsewhere = new TreeSet<>();
+        Optional<Map<String, InstanceView>> views = unlessThrottled(() -> {
+            attachedElsewhere.addAll(holdersOf(eni(c), aws.volumes(volumeIds(c)), in.instanceId()));
+            holders.addAll(attachedElsewhere);
+            return aws.instances(holders);
+        });
+        FencePlanner.Decision d = views.map(v -> FencePlanner.decide(holders, v, stopsSent))
+                .orElseGet(() -> new FencePlanner.Decision(List.of(), prev == null || prev.waitingOn().isEmpty()
+                        ? List.copyOf(holders) : prev.waitingOn()));
+        boolean throttled = views.isEmpty();
+        int made = 0;
         for (String h : d.toStop()) {
-            if (aws.forceStop(h)) {
+            Optional<Boolean> sent = unlessThrottled(() -> aws.forceStop(h));
+            if (sent.isEmpty()) {
+                throttled = true;
+                break; // the bucket is empty: the next poll sends the rest
+            }
+            made++;
+            if (sent.get()) {
                 stopsSent.add(h);
             }
         }
-        Instant started = prev == null ? now : prev.startedAt();
-        if (!d.fenced() && Duration.between(started, now).getSeconds() > poll(in).fenceTimeoutSeconds()) {
+        boolean fenced = !throttled && d.fenced();
+        if (!fenced && Duration.between(started, now).getSeconds() > poll(in).fenceTimeoutSeconds()) {
             throw new HandoverTimeoutException("fence of " + d.waitingOn() + " for " + c.roleId() + " not confirmed after "
                     + poll(in).fenceTimeoutSeconds() + " s (a forced stop was sent to " + stopsSent + ")");
         }
-        HandoverState next = s.withFence(new HandoverState.Fence(d.fenced(), List.copyOf(holders), List.copyOf(stopsSent),
-                d.waitingOn(), started, (prev == null ? 0 : prev.polls()) + 1));
-        if (d.fenced()) {
+        int throttledPolls = throttledPolls(throttled, made > 0, prev == null ? 0 : prev.throttledPolls());
+        boolean resourcesFree = views.isPresent() && attachedElsewhere.isEmpty();
+        HandoverState next = s.withFence(new HandoverState.Fence(fenced,
+                List.copyOf(views.isPresent() || prev == null ? holders : new TreeSet<>(prev.holders())),
+                List.copyOf(stopsSent), d.waitingOn(), started, polls, throttledPolls,
+                waitSeconds(poll(in).fenceSeconds(), throttledPolls, in, "fence", polls), resourcesFree));
+        if (fenced) {
             Timings t = next.timingsOrStart(now);
-            return next.withTimings(new Timings(t.startedAt(), t.claimedAt(), now, null, null, null, null));
+            // Nothing attached elsewhere: the detach phase ends as the fence does (the Attach step re-checks).
+            return next.withTimings(new Timings(t.startedAt(), t.claimedAt(), now, resourcesFree ? now : null, null,
+                    null, null));
         }
         return heartbeatIfDue(next, now);
     }
@@ -201,45 +237,68 @@ public final class HandoverSteps {
 
     // ---------------------------------------------------------------- detach
 
+    /** What one poll of the detach or attach phase saw of the role's resources and their holders. */
+    private record Seen(EniView eni, List<VolumeView> volumes, Map<String, InstanceView> instances) {
+    }
+
     /** Detaches the role's ENI and volumes from every fenced holder; Force only for a stuck attachment. */
     public HandoverState detach(HandoverState s) {
         Input in = input(s);
         Claim c = claimed(s);
         Instant now = clock.instant();
         requireCurrent(s);
-        EniView eni = eni(c);
-        List<VolumeView> volumes = aws.volumes(volumeIds(c));
-        Map<String, InstanceView> views = aws.instances(holdersOf(eni, volumes, in.instanceId()));
-
         HandoverState.Detach prev = s.detach();
-        Map<String, Instant> since = new LinkedHashMap<>(prev == null ? Map.of() : prev.detachingSince());
-        // A detach already under way (started by an earlier attempt or by someone else) is timed from first sight.
-        eni.attachment().filter(a -> "detaching".equals(a.status())).ifPresent(a -> since.putIfAbsent(eni.eniId(), now));
-        volumes.stream().filter(v -> v.attachment().filter(a -> "detaching".equals(a.state())).isPresent())
-                .forEach(v -> since.putIfAbsent(v.volumeId(), now));
-
-        DetachPlanner.Decision d = DetachPlanner.decide(in.instanceId(), eni, volumes, views, since, now,
-                Duration.ofSeconds(poll(in).detachStuckSeconds()));
-        if (!d.unfenced().isEmpty()) {
-            throw new ResourceHeldException("resources of " + c.roleId() + " are held by unfenced " + d.unfenced());
-        }
-        List<String> forced = new ArrayList<>(prev == null ? List.of() : prev.forced());
-        for (DetachPlanner.Detach x : d.detaches()) {
-            if (x.kind() == DetachPlanner.Kind.ENI) {
-                aws.detachEni(x.attachmentId(), x.force());
-            } else {
-                aws.detachVolume(x.resourceId(), x.holder(), x.force());
-            }
-            since.putIfAbsent(x.resourceId(), now);
-            if (x.force()) {
-                forced.add(x.resourceId());
-            }
-        }
         Instant started = prev == null ? now : prev.startedAt();
-        checkMoveBound(in, c, started, now, d.done(), "detach");
-        HandoverState next = s.withDetach(new HandoverState.Detach(d.done(), since, forced, started,
-                (prev == null ? 0 : prev.polls()) + 1));
-        if (d.done()) {
+        int polls = (prev == null ? 0 : prev.polls()) + 1;
+        Map<String, Instant> since = new LinkedHashMap<>(prev == null ? Map.of() : prev.detachingSince());
+        List<String> forced = new ArrayList<>(prev == null ? List.of() : prev.forced());
+        Optional<Seen> seen = unlessThrottled(() -> {
+            EniView eni = eni(c);
+            List<VolumeView> volumes = aws.volumes(volumeIds(c));
+            return new Seen(eni, volumes, aws.instances(holdersOf(eni, volumes, in.instanceId())));
+        });
+        boolean done = false;
+        boolean throttled = seen.isEmpty();
+        int made = 0;
+        if (seen.isPresent()) {
+            EniView eni = seen.get().eni();
+            List<VolumeView> volumes = seen.get().volumes();
+            // A detach already under way (started by an earlier attempt or by someone else) is timed from first sight.
+            eni.attachment().filter(a -> "detaching".equals(a.status())).ifPresent(a -> since.putIfAbsent(eni.eniId(), now));
+            volumes.stream().filter(v -> v.attachment().filter(a -> "detaching".equals(a.state())).isPresent())
+                    .forEach(v -> since.putIfAbsent(v.volumeId(), now));
+
+            DetachPlanner.Decision d = DetachPlanner.decide(in.instanceId(), eni, volumes, seen.get().instances(), since,
+                    now, Duration.ofSeconds(poll(in).detachStuckSeconds()));
+            if (!d.unfenced().isEmpty()) {
+                throw new ResourceHeldException("resources of " + c.roleId() + " are held by unfenced " + d.unfenced());
+            }
+            for (DetachPlanner.Detach x : d.detaches()) {
+                boolean issued = unlessThrottled(() -> {
+                    if (x.kind() == DetachPlanner.Kind.ENI) {
+                        aws.detachEni(x.attachmentId(), x.force());
+                    } else {
+                        aws.detachVolume(x.resourceId(), x.holder(), x.force());
+                    }
+                    return true;
+                }).isPresent();
+                if (!issued) {
+                    throttled = true;
+                    break; // the bucket is empty: the next poll detaches the rest
+                }
+                made++;
+                since.putIfAbsent(x.resourceId(), now);
+                if (x.force()) {
+                    forced.add(x.resourceId());
+                }
+            }
+            done = d.done();
+        }
+        checkMoveBound(in, c, started, now, done, "detach");
+        int throttledPolls = throttledPolls(throttled, made > 0, prev == null ? 0 : prev.throttledPolls());
+        HandoverState next = s.withDetach(new HandoverState.Detach(done, since, forced, started, polls, throttledPolls,
+                waitSeconds(poll(in).detachSeconds(), throttledPolls, in, "detach", polls)));
+        if (done) {
             Timings t = next.timingsOrStart(now);
             return next.withTimings(new Timings(t.startedAt(), t.claimedAt(), t.fencedAt(), now, null, null, null));
         }
@@ -254,27 +313,54 @@ public final class HandoverSteps {
         Claim c = claimed(s);
         Instant now = clock.instant();
         requireCurrent(s);
-        InstanceView me = aws.instance(in.instanceId())
-                .filter(v -> v.state() != InstanceState.SHUTTING_DOWN && v.state() != InstanceState.TERMINATED)
-                .orElseThrow(() -> new InstanceGoneException(in.instanceId() + " is gone; it cannot take " + c.roleId()));
-        EniView eni = eni(c);
-        List<VolumeView> volumes = aws.volumes(volumeIds(c));
-        RoleResources res = resourcesOf(c, in);
-        AttachPlanner.Decision d = AttachPlanner.decide(me, res, eni, volumes);
-        if (!d.heldByOthers().isEmpty()) {
-            throw new ResourceHeldException(d.heldByOthers() + " of " + c.roleId() + " still attached elsewhere");
-        }
-        if (d.attachEni()) {
-            expectStarted(aws.attachEni(c.eniId(), in.instanceId(), AttachPlanner.ROLE_ENI_DEVICE_INDEX), c.eniId());
-        }
-        for (Volume v : d.attachVolumes()) {
-            expectStarted(aws.attachVolume(v.volumeId(), in.instanceId(), v.device()), v.volumeId());
-        }
         HandoverState.Attach prev = s.attach();
         Instant started = prev == null ? now : prev.startedAt();
-        checkMoveBound(in, c, started, now, d.done(), "attach");
-        HandoverState next = s.withAttach(new HandoverState.Attach(d.done(), started, (prev == null ? 0 : prev.polls()) + 1));
-        if (d.done()) {
+        int polls = (prev == null ? 0 : prev.polls()) + 1;
+        Optional<Ec2Gateway.InstanceDevices> described = unlessThrottled(() -> aws.instanceDevices(in.instanceId())
+                .filter(v -> v.instance().state() != InstanceState.SHUTTING_DOWN
+                        && v.instance().state() != InstanceState.TERMINATED)
+                .orElseThrow(() -> new InstanceGoneException(in.instanceId() + " is gone; it cannot take "
+                        + c.roleId())));
+        // Once the instance's own description shows everything attached, that one call is the whole poll.
+        boolean attachedToMe = described.filter(v -> allAttached(v, c)).isPresent();
+        Optional<Seen> seen = attachedToMe ? Optional.empty() : described.flatMap(me -> unlessThrottled(
+                () -> new Seen(eni(c), aws.volumes(volumeIds(c)), Map.of(in.instanceId(), me.instance()))));
+        boolean done = attachedToMe;
+        boolean throttled = !attachedToMe && seen.isEmpty();
+        int made = 0;
+        if (seen.isPresent()) {
+            InstanceView me = seen.get().instances().get(in.instanceId());
+            AttachPlanner.Decision d = AttachPlanner.decide(me, resourcesOf(c, in), seen.get().eni(),
+                    seen.get().volumes());
+            if (!d.heldByOthers().isEmpty()) {
+                throw new ResourceHeldException(d.heldByOthers() + " of " + c.roleId() + " still attached elsewhere");
+            }
+            List<Runnable> attaches = new ArrayList<>();
+            if (d.attachEni()) {
+                attaches.add(() -> expectStarted(aws.attachEni(c.eniId(), in.instanceId(),
+                        AttachPlanner.ROLE_ENI_DEVICE_INDEX), c.eniId()));
+            }
+            for (Volume v : d.attachVolumes()) {
+                attaches.add(() -> expectStarted(aws.attachVolume(v.volumeId(), in.instanceId(), v.device()),
+                        v.volumeId()));
+            }
+            for (Runnable attach : attaches) {
+                if (unlessThrottled(() -> {
+                    attach.run();
+                    return true;
+                }).isEmpty()) {
+                    throttled = true;
+                    break; // the bucket is empty: the next poll attaches the rest
+                }
+                made++;
+            }
+            done = d.done();
+        }
+        checkMoveBound(in, c, started, now, done, "attach");
+        int throttledPolls = throttledPolls(throttled, made > 0, prev == null ? 0 : prev.throttledPolls());
+        HandoverState next = s.withAttach(new HandoverState.Attach(done, started, polls, throttledPolls,
+                waitSeconds(poll(in).attachSeconds(), throttledPolls, in, "attach", polls)));
+        if (done) {
             Timings t = next.timingsOrStart(now);
             return next.withTimings(new Timings(t.startedAt(), t.claimedAt(), t.fencedAt(), t.detachedAt(), now, null,
                     null));
@@ -282,11 +368,68 @@ public final class HandoverSteps {
         return heartbeatIfDue(next, now);
     }
 
+    /** True when the instance's description lists the role's ENI at device index 1 and every volume at its device, all attached. */
+    private static boolean allAttached(Ec2Gateway.InstanceDevices me, Claim c) {
+        boolean eni = me.enis().stream().anyMatch(e -> e.resourceId().equals(c.eniId())
+                && e.device().equals(Integer.toString(AttachPlanner.ROLE_ENI_DEVICE_INDEX)) && "attached".equals(e.status()));
+        return eni && c.volumes().stream().allMatch(v -> me.volumes().stream().anyMatch(a -> a.resourceId().equals(
+                v.volumeId()) && a.device().equals(v.device()) && "attached".equals(a.status())));
+    }
+
     private static void expectStarted(Ec2Gateway.AttachOutcome outcome, String resource) {
         if (outcome == Ec2Gateway.AttachOutcome.HELD) {
             throw new ResourceHeldException(resource + " was taken or is still detaching");
         }
         // NOT_READY: the instance is not running yet; the next poll attaches.
+    }
+
+    // ---------------------------------------------------------------- throttling
+
+    /**
+     * The result of {@code call}, or empty when EC2 or Auto Scaling throttled it. Throttling in a
+     * polling phase is flow control, not a failure: the poll stops calling (the bucket is empty),
+     * keeps what it did, and the next poll comes later and goes on; the phase's time bound still
+     * applies. Any other failure propagates.
+     */
+    private static <T> Optional<T> unlessThrottled(Supplier<T> call) {
+        try {
+            return Optional.of(call.get());
+        } catch (AwsUnavailableException e) {
+            if (e.throttled()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Polls throttled in a row, as the backoff counts them. A poll that got some of its calls through
+     * before EC2 throttled it counts as the first: it is being served, and comes back soon to finish,
+     * while handovers that got nothing back off further. Tokens so go to handovers under way first,
+     * which then end one after the other (and move on to their next phase) instead of all together at
+     * the end.
+     */
+    static int throttledPolls(boolean throttled, boolean progressed, int before) {
+        if (!throttled) {
+            return 0;
+        }
+        return progressed ? 1 : before + 1;
+    }
+
+    /**
+     * How long a phase waits before its next poll: its interval; after throttled polls, a random wait
+     * of 1 s up to the interval doubled for each throttled poll in a row, at most {@link
+     * #MAX_BACKOFF_SECONDS} ("full jitter", which EC2's throttling guide recommends). The randomness
+     * comes from the execution, phase and poll, so that many handovers throttled together spread
+     * apart while a replay of one execution waits the same.
+     */
+    static int waitSeconds(int interval, int throttledPolls, Input in, String phase, int poll) {
+        if (throttledPolls == 0) {
+            return Math.max(1, interval);
+        }
+        long ceiling = Math.min(MAX_BACKOFF_SECONDS, (long) Math.max(1, interval) << Math.min(throttledPolls, 16));
+        long seed = Objects.hash(in.executionName(), in.instanceId(), phase, poll);
+        return 1 + new SplittableRandom(seed).nextInt((int) ceiling);
     }
 
     // ---------------------------------------------------------------- record and complete
@@ -303,11 +446,14 @@ public final class HandoverSteps {
         Role serving = store.transition(key(in, c), in.instanceId(), c.epoch(), RoleState.SERVING);
         String fs = in.fileSystem();
         String epoch = Long.toString(serving.epoch());
-        aws.tag(List.of(in.instanceId()), Map.of(Tags.FILE_SYSTEM, fs, Tags.ROLE, c.roleId(), Tags.EPOCH, epoch,
-                Tags.NEEDS_FORMAT, Boolean.toString(serving.needsFormat())));
-        List<String> resources = new ArrayList<>(volumeIds(c));
+        // One CreateTags for the instance, its ENI and volumes: the same tags on each (the bootstrap reads
+        // needs-format from the instance; on the ENI and volumes it records the claim they were moved by).
+        List<String> resources = new ArrayList<>();
+        resources.add(in.instanceId());
         resources.add(c.eniId());
-        aws.tag(resources, Map.of(Tags.FILE_SYSTEM, fs, Tags.ROLE, c.roleId(), Tags.EPOCH, epoch));
+        resources.addAll(volumeIds(c));
+        aws.tag(resources, Map.of(Tags.FILE_SYSTEM, fs, Tags.ROLE, c.roleId(), Tags.EPOCH, epoch,
+                Tags.NEEDS_FORMAT, Boolean.toString(serving.needsFormat())));
         if (Boolean.TRUE.equals(c.wasStandby())) {
             aws.untag(List.of(in.instanceId()), List.of(Tags.STANDBY));
         }

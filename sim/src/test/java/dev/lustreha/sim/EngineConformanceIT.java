@@ -195,17 +195,42 @@ class EngineConformanceIT {
 
     private static final Step SAME = Step.out(s -> s);
 
+    /** A fence poll as the step answers it: not yet fenced, with the wait before the next poll. */
+    private static Step notFenced() {
+        return set("fence", "{\"fenced\": false, \"waitSeconds\": 5, \"resourcesFree\": false}");
+    }
+
+    /** Fenced; {@code resourcesFree}: nothing of the role is attached elsewhere (nothing to detach). */
+    private static Step fenced(boolean resourcesFree) {
+        return set("fence", "{\"fenced\": true, \"resourcesFree\": " + resourcesFree + "}");
+    }
+
     @Test
     void aHandoverThatPollsEveryPhase() throws Exception {
         bothAgree(handover, INPUT, Map.of(
                 "Claim", List.of(set("claim", "{\"outcome\": \"CLAIMED\", \"roleId\": \"oss01\", \"epoch\": 2}")),
-                "Fence", List.of(set("fence", "{\"fenced\": false}"), set("fence", "{\"fenced\": true}")),
-                "Detach", List.of(set("detach", "{\"done\": false}"), set("detach", "{\"done\": true}")),
+                "Fence", List.of(notFenced(), fenced(false)),
+                "Detach", List.of(set("detach", "{\"done\": false, \"waitSeconds\": 2}"),
+                        set("detach", "{\"done\": true}")),
                 "Attach", List.of(set("attach", "{\"done\": true}")),
                 "Record", List.of(set("outcome", "\"SERVING\"")),
                 "Complete", List.of(SAME)),
                 List.of("Claim", "Claimed?", "Fence", "Fenced?", "WaitForFence", "Fence", "Fenced?", "Detach", "Detached?",
                         "WaitForDetach", "Detach", "Detached?", "Attach", "Attached?", "Record", "Complete", "Done"),
+                "SUCCEEDED");
+    }
+
+    @Test
+    void aFenceThatSawNothingAttachedElsewhereSkipsDetach() throws Exception {
+        bothAgree(handover, INPUT, Map.of(
+                "Claim", List.of(set("claim", "{\"outcome\": \"CLAIMED\", \"roleId\": \"oss01\", \"epoch\": 2}")),
+                "Fence", List.of(fenced(true)),
+                "Attach", List.of(set("attach", "{\"done\": false, \"waitSeconds\": 3}"),
+                        set("attach", "{\"done\": true}")),
+                "Record", List.of(SAME),
+                "Complete", List.of(SAME)),
+                List.of("Claim", "Claimed?", "Fence", "Fenced?", "Attach", "Attached?", "WaitForAttach", "Attach",
+                        "Attached?", "Record", "Complete", "Done"),
                 "SUCCEEDED");
     }
 
@@ -231,7 +256,7 @@ class EngineConformanceIT {
     void aHeldResourceSendsTheHandoverBackToFence() throws Exception {
         bothAgree(handover, INPUT, Map.of(
                 "Claim", List.of(set("claim", "{\"outcome\": \"CLAIMED\", \"roleId\": \"oss01\", \"epoch\": 2}")),
-                "Fence", List.of(set("fence", "{\"fenced\": true}"), set("fence", "{\"fenced\": true}")),
+                "Fence", List.of(fenced(false), fenced(false)),
                 "Detach", List.of(Step.error(new ResourceHeldException("held by i-1")), set("detach", "{\"done\": true}")),
                 "Attach", List.of(set("attach", "{\"done\": true}")),
                 "Record", List.of(SAME),
@@ -260,7 +285,7 @@ class EngineConformanceIT {
         }
         bothAgree(handover, INPUT, Map.of(
                 "Claim", List.of(set("claim", "{\"outcome\": \"CLAIMED\", \"roleId\": \"oss01\", \"epoch\": 2}")),
-                "Fence", List.of(set("fence", "{\"fenced\": true}")),
+                "Fence", List.of(fenced(false)),
                 "Detach", List.of(set("detach", "{\"done\": true}")),
                 "Attach", nine,
                 "Compensate", List.of(SAME)),

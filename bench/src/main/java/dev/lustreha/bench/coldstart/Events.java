@@ -122,9 +122,10 @@ final class Events {
         Timings t = new Timings(startedAt, startedAt.plusSeconds(1), startedAt.plusSeconds(12),
                 startedAt.plusSeconds(14), startedAt.plusSeconds(20), null, null);
         return claimed(w, startedAt)
-                .withFence(new Fence(true, List.of(w.oldServer()), List.of(), List.of(), startedAt.plusSeconds(1), 3))
-                .withDetach(new Detach(true, Map.of(), List.of(), startedAt.plusSeconds(12), 2))
-                .withAttach(new Attach(true, startedAt.plusSeconds(14), 3))
+                .withFence(new Fence(true, List.of(w.oldServer()), List.of(), List.of(), startedAt.plusSeconds(1), 3, 0, 5,
+                        false))
+                .withDetach(new Detach(true, Map.of(), List.of(), startedAt.plusSeconds(12), 2, 0, 2))
+                .withAttach(new Attach(true, startedAt.plusSeconds(14), 3, 0, 2))
                 .withTimings(t);
     }
 

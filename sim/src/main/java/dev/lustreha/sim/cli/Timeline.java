@@ -304,6 +304,11 @@ final class Timeline implements SimulateCommand.Notes, AutoCloseable {
                     note(role, "fenced: " + f.holders().stream().map(h -> h + " is "
                             + cloud.sim().ec2().stateOf(h).map(Object::toString).orElse("gone"))
                             .collect(Collectors.joining(", ")));
+                    if (handover && f.resourcesFree() && once.add(execution + " detached")) {
+                        // The workflow skips its Detach step: the fence saw nothing attached elsewhere.
+                        note(role, "nothing to detach: the old server's termination already released its ENI and "
+                                + "volumes");
+                    }
                 }
             }
             case "DetachFunction" -> {

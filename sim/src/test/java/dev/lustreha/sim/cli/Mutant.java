@@ -64,7 +64,7 @@ enum Mutant implements Mutation {
             return edit(json, states -> {
                 choiceTo(states, "Claimed?", "Detach");
                 choiceTo(states, "Detached?", "Fence");
-                choiceTo(states, "Fenced?", "Attach");
+                ((ObjectNode) states.get("Fenced?")).put("Default", "Attach"); // fenced: on to Attach, never Detach
                 catchTo(states, "Detach", "Fence", "WaitForDetach");
             });
         }
