@@ -19,6 +19,7 @@ import dev.lustreha.history.HandoverHistory;
 import dev.lustreha.local.Repository;
 import dev.lustreha.local.SimCloud;
 import dev.lustreha.local.autoscaling.SimAutoScaling;
+import dev.lustreha.local.cloud.History;
 import dev.lustreha.local.cloud.Latency;
 import dev.lustreha.local.cloud.Pacer;
 import dev.lustreha.local.dynamodb.DynamoDbLocal;
@@ -58,11 +59,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -652,6 +655,21 @@ public final class LocalCloud implements AutoCloseable {
     /** True when the state machines run on the in-JVM engine, in virtual time, on the caller's thread. */
     public boolean deterministic() {
         return pacer == null;
+    }
+
+    /** The lifecycle actions the simulated Auto Scaling started and that are not yet completed, cancelled or timed out. */
+    public Set<String> openLifecycleActions() {
+        Set<String> open = new HashSet<>();
+        for (History.Entry e : sim.history().entries()) {
+            switch (e.action()) {
+                case "AutoScaling.LifecycleActionStarted" -> open.add(e.get("token"));
+                case "AutoScaling.CompleteLifecycleAction", "AutoScaling.LifecycleActionCancelled",
+                        "AutoScaling.LifecycleActionTimeout" -> open.remove(e.get("token"));
+                default -> {
+                }
+            }
+        }
+        return open;
     }
 
     /** Waits until every role is serving and no workflow runs. */

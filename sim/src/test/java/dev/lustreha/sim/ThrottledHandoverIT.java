@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 
@@ -84,6 +85,15 @@ class ThrottledHandoverIT {
         return last;
     }
 
+    /** Strikes the role's owner with {@code fault}, waits until the role moved on, and returns its handover's steps. */
+    private static List<Step> handOver(LocalCloud cloud, Consumer<String> fault) throws Exception {
+        List<Step> steps = record(cloud);
+        long epoch = cloud.role(ROLE).epoch();
+        fault.accept(cloud.role(ROLE).owner().orElseThrow());
+        assertTrue(cloud.awaitState(() -> movedOn(cloud, epoch), Duration.ofMinutes(10)), "the role moved on");
+        return of(steps, handoverOf(cloud, steps));
+    }
+
     private static ExecutionResult result(LocalCloud cloud, String execution) {
         return cloud.executions().all().stream().filter(e -> e.name().equals(execution)).findFirst().orElseThrow()
                 .result().join();
@@ -139,13 +149,7 @@ class ThrottledHandoverIT {
     @Test
     void aTerminatedOwnersHandoverSkipsTheDetachStepAndTagsOnce() throws Exception {
         try (LocalCloud cloud = booted(32, Latency.zero())) {
-            List<Step> steps = record(cloud);
-            String owner = cloud.role(ROLE).owner().orElseThrow();
-            long epoch = cloud.role(ROLE).epoch();
-            cloud.sim().ec2().terminateInstances(r -> r.instanceIds(owner));
-            assertTrue(cloud.awaitState(() -> movedOn(cloud, epoch), Duration.ofMinutes(10)), "the role moved on");
-
-            List<Step> handover = of(steps, handoverOf(cloud, steps));
+            List<Step> handover = handOver(cloud, owner -> cloud.sim().ec2().terminateInstances(r -> r.instanceIds(owner)));
             List<String> states = handover.stream().map(Step::state).toList();
             assertFalse(states.contains("Detach"), "EC2 released everything at termination: " + states);
             Map<String, Long> calls = new TreeMap<>();
@@ -163,15 +167,11 @@ class ThrottledHandoverIT {
     @Test
     void aHungOwnersVolumesAreDetachedAndAttachedEachInOnePoll() throws Exception {
         try (LocalCloud cloud = booted(33, Latency.aws())) {
-            List<Step> steps = record(cloud);
-            String owner = cloud.role(ROLE).owner().orElseThrow();
-            long epoch = cloud.role(ROLE).epoch();
-            cloud.sim().ec2().setHung(owner, true);
-            cloud.sim().autoScaling().setInstanceHealth(r -> r.instanceId(owner).healthStatus("Unhealthy")
-                    .shouldRespectGracePeriod(false));
-            assertTrue(cloud.awaitState(() -> movedOn(cloud, epoch), Duration.ofMinutes(10)), "the role moved on");
-
-            List<Step> handover = of(steps, handoverOf(cloud, steps));
+            List<Step> handover = handOver(cloud, owner -> {
+                cloud.sim().ec2().setHung(owner, true);
+                cloud.sim().autoScaling().setInstanceHealth(r -> r.instanceId(owner).healthStatus("Unhealthy")
+                        .shouldRespectGracePeriod(false));
+            });
             List<Step> detaching = handover.stream().filter(s -> s.calls("Ec2.DetachVolume", null) > 0).toList();
             List<Step> attaching = handover.stream().filter(s -> s.calls("Ec2.AttachVolume", null) > 0).toList();
             assertEquals(1, detaching.size());

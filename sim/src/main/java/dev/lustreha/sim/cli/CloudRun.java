@@ -3,7 +3,6 @@ package dev.lustreha.sim.cli;
 import dev.lustreha.domain.Role;
 import dev.lustreha.domain.RoleResources;
 import dev.lustreha.domain.Volume;
-import dev.lustreha.local.cloud.History;
 import dev.lustreha.sim.FileSystemSpec;
 import dev.lustreha.sim.LocalCloud;
 import dev.lustreha.sim.Mutation;
@@ -13,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -176,17 +174,7 @@ final class CloudRun implements AutoCloseable {
 
     /** The lifecycle actions started and not yet completed, cancelled or timed out. */
     Set<String> openLifecycleActions() {
-        Set<String> open = new HashSet<>();
-        for (History.Entry e : cloud.sim().history().entries()) {
-            switch (e.action()) {
-                case "AutoScaling.LifecycleActionStarted" -> open.add(e.get("token"));
-                case "AutoScaling.CompleteLifecycleAction", "AutoScaling.LifecycleActionCancelled",
-                        "AutoScaling.LifecycleActionTimeout" -> open.remove(e.get("token"));
-                default -> {
-                }
-            }
-        }
-        return open;
+        return cloud.openLifecycleActions();
     }
 
     /** The MGS's NID: what every client mounts. */
