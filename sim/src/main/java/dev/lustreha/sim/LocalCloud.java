@@ -567,6 +567,15 @@ public final class LocalCloud implements AutoCloseable {
      * attached at their devices, and has mounted the volumes.
      */
     private boolean holds(String instance, RoleResources r) {
+        return holdsAttached(instance, r)
+                && sim.ec2().mountedOn(instance).containsAll(r.volumes().stream().map(Volume::volumeId).toList());
+    }
+
+    /**
+     * Whether {@code instance} runs and has the role's ENI (device index 1) and every volume attached
+     * at its device: what a handover achieves, before the guest OS mounts anything.
+     */
+    public boolean holdsAttached(String instance, RoleResources r) {
         if (sim.ec2().stateOf(instance).filter(s -> s.toString().equals(InstanceState.RUNNING.wire())).isEmpty()) {
             return false;
         }
@@ -582,8 +591,9 @@ public final class LocalCloud implements AutoCloseable {
                 return false;
             }
         }
-        return sim.ec2().mountedOn(instance).containsAll(r.volumes().stream().map(Volume::volumeId).toList());
+        return true;
     }
+
 
     /**
      * Waits (in wall time) until {@code condition} holds, at most {@code virtual} of virtual time.

@@ -2,12 +2,10 @@ package dev.lustreha.sim.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.lustreha.config.Json;
-import dev.lustreha.domain.InstanceState;
 import dev.lustreha.domain.Role;
 import dev.lustreha.domain.RoleId;
 import dev.lustreha.domain.RoleResources;
 import dev.lustreha.domain.RoleState;
-import dev.lustreha.domain.Volume;
 import dev.lustreha.local.cloud.History;
 import dev.lustreha.local.ec2.SimEc2;
 import dev.lustreha.local.sfn.ExecutionResult;
@@ -105,27 +103,12 @@ final class BenchCloud implements AutoCloseable {
      * counted: it needs the OS booted, which no orchestration speeds up.
      */
     boolean handedOver() {
-        List<Role> roles = cloud.roles();
-        Map<RoleId, Role> byId = roles.stream().collect(Collectors.toMap(Role::id, Function.identity()));
+        Map<RoleId, Role> byId = cloud.roles().stream().collect(Collectors.toMap(Role::id, Function.identity()));
         for (RoleResources r : cloud.pool()) {
             Role role = byId.get(r.role().id());
-            if (role == null || role.state() != RoleState.SERVING || role.owner().isEmpty()) {
+            if (role == null || role.state() != RoleState.SERVING || role.owner().isEmpty()
+                    || !cloud.holdsAttached(role.owner().get(), r)) {
                 return false;
-            }
-            String owner = role.owner().get();
-            if (ec2().stateOf(owner).filter(s -> s.toString().equals(InstanceState.RUNNING.wire())).isEmpty()) {
-                return false;
-            }
-            Optional<SimEc2.AttachmentView> eni = ec2().eniAttachment(r.network().eniId());
-            if (eni.isEmpty() || !eni.get().instanceId().equals(owner) || !"attached".equals(eni.get().state())
-                    || !"1".equals(eni.get().device())) {
-                return false;
-            }
-            for (Volume v : r.volumes()) {
-                Optional<SimEc2.AttachmentView> a = ec2().volumeAttachment(v.volumeId());
-                if (a.isEmpty() || !a.get().instanceId().equals(owner) || !"attached".equals(a.get().state())) {
-                    return false;
-                }
             }
         }
         return true;
