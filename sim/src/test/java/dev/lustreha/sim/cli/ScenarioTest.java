@@ -49,10 +49,18 @@ class ScenarioTest {
                   { "at": 4, "kind": "throttle", "seconds": 10 },
                   { "at": 5, "kind": "drop-events", "seconds": 1.5 },
                   { "at": 6, "kind": "duplicate-events", "seconds": 30 },
-                  { "at": 7, "kind": "az-outage", "seconds": 120 } ]"""));
+                  { "at": 7, "kind": "az-outage", "seconds": 120 },
+                  { "at": 8, "kind": "garbage-events" },
+                  { "at": 9, "kind": "recover", "step": "Fence" },
+                  { "at": 10, "kind": "lose-response", "role": "oss02", "step": "Attach" } ]"""));
         assertEquals(List.of(Scenario.Kind.values()), s.faults().stream().map(Scenario.Fault::kind).toList());
         assertEquals(127, s.faults().get(7).endsAt());
         assertEquals(1.5, s.faults().get(5).seconds());
+        // A recovery strikes the outgoing server by default, anything else the incoming one.
+        assertEquals(new Scenario.Fault(9, Scenario.Kind.RECOVER, null, 0, "Fence", Scenario.Target.OUTGOING),
+                s.faults().get(9));
+        assertEquals(new Scenario.Fault(10, Scenario.Kind.LOSE_RESPONSE, "oss02", 0, "Attach", Scenario.Target.INCOMING),
+                s.faults().get(10));
     }
 
     @Test
@@ -68,7 +76,7 @@ class ScenarioTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '^', textBlock = """
-            unknown kind        | "faults": [ { "at": 1, "kind": "explode", "role": "oss01" } ]             | faults[0].kind | unknown kind 'explode' (expected one of terminate, stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage)
+            unknown kind        | "faults": [ { "at": 1, "kind": "explode", "role": "oss01" } ]             | faults[0].kind | unknown kind 'explode' (expected one of terminate, stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage, garbage-events, recover, lose-response)
             missing role        | "faults": [ { "at": 1, "kind": "hang" } ]                                 | faults[0].role | missing: kind hang needs the role it hits (one of mgs, mds01, oss01..oss04)
             unknown role        | "faults": [ { "at": 1, "kind": "stop", "role": "oss05" } ]                | faults[0].role | 'oss05' is not a role of scratch (its roles: mgs, mds01, oss01..oss04)
             negative time       | "faults": [ { "at": 5, "kind": "throttle", "seconds": 9 }, { "at": -5, "kind": "terminate", "role": "mgs" } ] | faults[1].at | -5 is negative: fault times count forward from the moment every role first served
@@ -80,7 +88,12 @@ class ScenarioTest {
             missing at          | "faults": [ { "kind": "hang", "role": "mgs" } ]                           | faults[0].at | missing
             fault not an object | "faults": [ 42 ]                                                          | faults[0] | expected an object, got the number 42
             faults not an array | "faults": { "at": 1 }                                                     | faults | expected an array of faults, got an object
-            unknown fault field | "faults": [ { "at": 1, "kind": "hang", "role": "mgs", "when": 3 } ]      | faults[0].when | unknown field (expected at, kind, role, seconds)
+            unknown fault field | "faults": [ { "at": 1, "kind": "hang", "role": "mgs", "when": 3 } ]      | faults[0].when | unknown field (expected at, kind, role, seconds, step, target)
+            step on az-outage   | "faults": [ { "at": 1, "kind": "az-outage", "seconds": 9, "step": "Fence" } ] | faults[0].step | kind az-outage cannot be tied to a step: remove the field
+            unknown step        | "faults": [ { "at": 1, "kind": "terminate", "step": "Mount" } ]          | faults[0].step | 'Mount' is not a handover step (expected one of Claim, Fence, Detach, Attach, Record, Complete)
+            lost response, no step | "faults": [ { "at": 1, "kind": "lose-response" } ]                  | faults[0].step | missing: kind lose-response strikes at a handover step (one of Claim, Fence, Detach, Attach, Record, Complete)
+            target without step | "faults": [ { "at": 1, "kind": "stop", "role": "mgs", "target": "outgoing" } ] | faults[0].target | only a fault tied to a step has a target: remove the field
+            unknown target      | "faults": [ { "at": 1, "kind": "hang", "step": "Attach", "target": "both" } ] | faults[0].target | 'both' is not a target (expected incoming or outgoing)
             """)
     void invalidFaultsNameTheirField(String why, String faults, String field, String problem) {
         Scenario.Invalid e = assertThrows(Scenario.Invalid.class, () -> Scenario.parse(with(faults)), why);
@@ -154,7 +167,7 @@ class ScenarioTest {
         Cli r = run("simulate", file.toString());
         assertEquals(2, r.code());
         assertEquals("invalid scenario " + file + ": faults[0].kind: unknown kind 'meteor' (expected one of terminate, "
-                + "stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage)\n", r.err());
+                + "stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage, garbage-events, recover, lose-response)\n", r.err());
         assertEquals("", r.out(), "nothing ran");
     }
 
