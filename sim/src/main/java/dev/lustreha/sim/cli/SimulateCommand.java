@@ -259,7 +259,6 @@ final class SimulateCommand {
 
         private Injected strike(Scenario.Fault f, String instance) {
             SimCloud sim = run.cloud.sim();
-            SimEc2 ec2 = sim.ec2();
             try {
                 switch (f.kind()) {
                     case THROTTLE -> {
@@ -269,15 +268,10 @@ final class SimulateCommand {
                     case LOSE_RESPONSE -> {
                         return new Injected(f, "the step's response", null);
                     }
-                    case TERMINATE -> retrying(() -> ec2.terminateInstances(r -> r.instanceIds(instance)));
-                    case STOP -> retrying(() -> ec2.stopInstances(r -> r.instanceIds(instance)));
-                    case HANG -> ec2.setHung(instance, true);
-                    case RECOVER -> ec2.setHung(instance, false);
-                    default -> throw new IllegalStateException("kind " + f.kind() + " is not tied to steps");
+                    default -> {
+                        return hitServer(run, f, instance);
+                    }
                 }
-                return new Injected(f, instance, null);
-            } catch (Ec2Exception e) {
-                return new Injected(f, instance, e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage());
             } catch (RuntimeException e) {
                 return new Injected(f, instance, e.toString());
             }
@@ -395,13 +389,19 @@ final class SimulateCommand {
         if (owner.isEmpty()) {
             return new Injected(f, null, f.role() + " has no owner");
         }
-        String instance = owner.get();
+        return hitServer(run, f, owner.get());
+    }
+
+    /** A fault that hits one server (at a time, or tied to a step): terminate, stop, hang or recover it. */
+    private static Injected hitServer(CloudRun run, Scenario.Fault f, String instance) {
+        SimEc2 ec2 = run.cloud.sim().ec2();
         try {
             switch (f.kind()) {
                 case TERMINATE -> retrying(() -> ec2.terminateInstances(r -> r.instanceIds(instance)));
                 case STOP -> retrying(() -> ec2.stopInstances(r -> r.instanceIds(instance)));
                 case HANG -> ec2.setHung(instance, true);
-                default -> throw new IllegalStateException("unhandled fault kind " + f.kind());
+                case RECOVER -> ec2.setHung(instance, false);
+                default -> throw new IllegalStateException("kind " + f.kind() + " hits no server");
             }
             return new Injected(f, instance, null);
         } catch (Ec2Exception e) {
