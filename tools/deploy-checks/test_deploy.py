@@ -160,12 +160,12 @@ def _break_placement(t):
 
 BROKEN = {
     # (variant, mutation, a rule id or text the findings must include)
-    "volume key, root volume unkeyed": ("volume-key", _break_root_key, "E9108"),
-    "volume key, CreateVolume unkeyed": ("volume-key", _break_create_volume_key, "E9108"),
+    "volume key, root volume unkeyed": ("volume-key", _break_root_key, "E9120"),
+    "volume key, CreateVolume unkeyed": ("volume-key", _break_create_volume_key, "E9120"),
     "root volume unencrypted": ("defaults", _break_root_encryption, "E9104"),
-    "endpoint without a policy": ("endpoints", _break_endpoint_policy, "E9109"),
-    "endpoint policy on every resource": ("endpoints", _break_endpoint_resources, "E9109"),
-    "IMDSv1 allowed": ("defaults", _break_imds, "E9110"),
+    "endpoint without a policy": ("endpoints", _break_endpoint_policy, "E9121"),
+    "endpoint policy on every resource": ("endpoints", _break_endpoint_resources, "E9121"),
+    "IMDSv1 allowed": ("defaults", _break_imds, "E9122"),
     "placement group missing": ("placement-cluster", _break_placement, "ServerPlacementGroup"),
 }
 
@@ -249,17 +249,62 @@ def test_every_parameter_is_grouped_labelled_and_constrained(path):
 # The AWS CLI's service name -> the VPC endpoint service name (com.amazonaws.<region>.<name>).
 ENDPOINT_NAMES = {"cloudwatch": "monitoring", "dynamodb": "dynamodb", "s3": "s3", "logs": "logs",
                   "autoscaling": "autoscaling", "ec2": "ec2", "ssm": "ssm", "sts": "sts", "sns": "sns", "sqs": "sqs"}
-# An operation is hyphenated (get-item, put-metric-data) or one of the s3 commands: so a word list
-# such as "for cmd in aws curl jq" is not a call.
-AWS_CALL = re.compile(r"(?:^|[\s;|&(`$])aws(?:_call)?\s+([a-z][a-z0-9-]*)\s+"
-                      r"(?:[a-z0-9]+(?:-[a-z0-9]+)+|cp|ls|mv|rm|sync|mb|rb|presign|wait)\b")
-
-
 def services_called(script: str) -> set[str]:
-    """The AWS services a shell script calls through `aws <service> <command>` (or the bootstrap's
-    `aws_call <service> <command>`), comment lines excluded."""
+    """The AWS services a shell script calls through `aws <service> <operation>` (or the bootstrap's
+    `aws_call <service> <operation>`), comment lines excluded."""
+    return {action.split(":", 1)[0] for action in _calls(script)}
+
+
+S3_COMMANDS = {"cp", "ls", "mv", "rm", "sync", "mb", "rb", "presign", "website"}
+
+
+def _calls(script: str) -> set[str]:
+    """service:operation (CLI names) of each call. A call is a known service with any operation, or
+    any service with a hyphenated operation (get-item) or an s3 command: so a word list such as
+    "for cmd in aws curl jq" is not a call, and "aws dynamodb query" is."""
     lines = [line for line in script.splitlines() if not line.lstrip().startswith("#")]
-    return set(AWS_CALL.findall("\n".join(lines)))
+    out = set()
+    for service, operation in AWS_OPERATION.findall("\n".join(lines)):
+        if service in ENDPOINT_NAMES or "-" in operation or operation in S3_COMMANDS:
+            out.add(f"{service}:{operation}")
+    return out
+
+
+AWS_OPERATION = re.compile(r"(?:^|[\s;|&(`$])aws(?:_call)?\s+([a-z][a-z0-9-]*)\s+([a-z0-9]+(?:-[a-z0-9]+)+|[a-z]+)\b")
+# The IAM service prefix of a CLI service, where they differ.
+IAM_PREFIX = {"s3api": "s3"}
+
+
+def actions_called(script: str) -> set[str]:
+    """The IAM actions of the script's calls: put-metric-data in cloudwatch is
+    cloudwatch:PutMetricData (the CLI's operation names are the API's, hyphenated)."""
+    out = set()
+    for call in _calls(script):
+        service, operation = call.split(":", 1)
+        name = "".join(part.capitalize() for part in operation.split("-"))
+        out.add(f"{IAM_PREFIX.get(service, service)}:{name}")
+    return out
+
+
+def endpoint_policy_gaps(scripts: dict[str, str], template: dict) -> set[str]:
+    """Actions the scripts call on a service whose endpoint's policy does not allow them."""
+    allowed: dict[str, set[str]] = {}
+    for body in resources(template, "AWS::EC2::VPCEndpoint").values():
+        props = body["Properties"]
+        name = props["ServiceName"]
+        service = str(name.get("Fn::Sub") if isinstance(name, dict) else name).rsplit(".", 1)[-1]
+        for statement in props.get("PolicyDocument", {}).get("Statement", []):
+            if statement.get("Effect") == "Allow":
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                allowed.setdefault(service, set()).update(a.lower() for a in actions)
+    gaps = set()
+    for text in scripts.values():
+        for action in actions_called(text):
+            prefix = action.split(":", 1)[0]
+            endpoint = ENDPOINT_NAMES.get(prefix, prefix)
+            if endpoint in allowed and action.lower() not in allowed[endpoint]:
+                gaps.add(action)
+    return gaps
 
 
 def instance_scripts() -> dict[str, str]:
@@ -290,6 +335,18 @@ def test_the_endpoints_serve_exactly_the_services_the_server_scripts_call():
     assert "dynamodb" in called, "the bootstrap calls DynamoDB: the scan found nothing"
     assert missing_endpoints(scripts, MAIN) == set(), "a script calls a service without an endpoint"
     assert endpoint_services(MAIN) - called == set(), "an endpoint serves no script"
+
+
+def test_the_endpoint_policies_allow_every_call_the_server_scripts_make():
+    scripts = instance_scripts()
+    called = {a for text in scripts.values() for a in actions_called(text)}
+    assert {"dynamodb:GetItem", "dynamodb:UpdateItem"} <= called, called
+    assert endpoint_policy_gaps(scripts, MAIN) == set()
+
+
+def test_a_script_calling_an_action_the_endpoint_policy_does_not_allow_fails():
+    scripts = {**instance_scripts(), "agent": 'aws_call dynamodb query --table-name "$T"\n'}
+    assert endpoint_policy_gaps(scripts, MAIN) == {"dynamodb:Query"}
 
 
 def test_a_script_calling_a_new_service_fails_the_endpoint_check():
@@ -351,12 +408,50 @@ def test_every_component_script_passes_shellcheck(tmp_path):
 
 
 def _user_data_units() -> set[str]:
+    """The units user data enables or starts (`systemctl enable|start [--no-block] a.service b.service`)."""
     text = (ROOT / "instance" / "user-data.sh").read_text()
-    return set(re.findall(r"systemctl\s+(?:enable|start)\s+(?:--no-block\s+)?([\w.@-]+\.service)", text))
+    units = set()
+    for args in re.findall(r"systemctl\s+(?:enable|start)\s+([^\n;&|]+)", text):
+        units |= {a for a in args.split() if a.endswith(".service")}
+    return units
 
 
 def _exec_paths(unit: Path) -> set[str]:
     return set(re.findall(r"^Exec\w*=[-@:+!]*(/\S+)", unit.read_text(), re.M))
+
+
+LOCAL_PATH = re.compile(r"/usr/local/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+")
+
+
+def expected_files(rows: list[tuple[str, str, str]]) -> set[str]:
+    units = _user_data_units()
+    assert units, "the user data starts no unit: the scan is broken"
+    source_of = {dest: src for src, dest, _ in rows}
+    expected = {f"/etc/systemd/system/{u}" for u in units}
+    for unit in list(expected):
+        if unit in source_of:
+            expected |= {p for p in _exec_paths(ROOT / "instance" / source_of[unit]) if p.startswith("/usr/local/")}
+    programs = [p for p in expected if p.startswith("/usr/local/")]
+    for program in programs:
+        if program in source_of:
+            text = (ROOT / "instance" / source_of[program]).read_text()
+            # A /usr/local path a program names, whose file is one of ours (instance/<its name>).
+            expected |= {p for p in LOCAL_PATH.findall(text) if (ROOT / "instance" / p.rsplit("/", 1)[1]).is_file()}
+    return expected
+
+
+def test_a_program_loading_a_library_makes_the_library_expected(tmp_path, monkeypatch):
+    """What a health agent that sources instance/lustre-ha-common.sh from /usr/local/lib needs."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "user-data.sh").write_text("systemctl enable a.service\n")
+    (instance / "a.service").write_text("[Service]\nExecStart=/usr/local/sbin/a\n")
+    (instance / "a").write_text("#!/bin/bash\n. /usr/local/lib/lustre-ha/common.sh\n")
+    (instance / "common.sh").write_text("x=1\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    rows = [("a", "/usr/local/sbin/a", "0755"), ("a.service", "/etc/systemd/system/a.service", "0644")]
+    assert expected_files(rows) == {"/usr/local/sbin/a", "/etc/systemd/system/a.service",
+                                    "/usr/local/lib/lustre-ha/common.sh"}
 
 
 def test_the_image_installs_exactly_the_files_the_user_data_expects():
@@ -365,14 +460,11 @@ def test_the_image_installs_exactly_the_files_the_user_data_expects():
     for src, dest, mode in rows:
         assert (ROOT / "instance" / src).is_file(), f"instance/{src} is listed but missing"
         assert re.fullmatch(r"0[0-7]{3}", mode), f"{src}: mode {mode}"
-    # What the user data starts, and what those units run, is what the image must carry.
-    units = _user_data_units()
-    assert units, "the user data starts no unit: the scan is broken"
-    expected = {f"/etc/systemd/system/{u}" for u in units}
-    for src, dest, _ in rows:
-        if dest in expected:
-            expected |= {p for p in _exec_paths(ROOT / "instance" / src) if p.startswith("/usr/local/")}
-    assert installed == expected, f"installed but not expected: {installed - expected}; expected but not installed: {expected - installed}"
+    # What the user data starts, what those units run, and what those programs load from
+    # /usr/local (a sourced library, say) is what the image must carry.
+    assert installed == expected_files(rows), \
+        f"installed but not expected: {installed - expected_files(rows)}; " \
+        f"expected but not installed: {expected_files(rows) - installed}"
     for src, dest, mode in rows:
         if dest.startswith("/usr/local/sbin/"):
             assert mode == "0755", f"{dest} must be executable"

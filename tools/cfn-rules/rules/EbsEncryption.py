@@ -3,7 +3,7 @@
 The Lustre targets (MGT, MDT, OSTs) are EBS volumes; DESIGN.md has them encrypted. Volumes appear
 in three ways, and each is checked in the template as deployed (see _lustreha_view.py).
 
-E9108 adds the customer managed key (the stack's VolumeKmsKeyArn): once a template encrypts one
+E9120 adds the customer managed key (the stack's VolumeKmsKeyArn): once a template encrypts one
 volume with a key of its own, every volume it creates, or lets a role create, uses that key.
 """
 
@@ -136,7 +136,7 @@ class EncryptedVolumes(CloudFormationLintRule):
         return matches
 
 
-# ---------------------------------------------------------------------- E9108: one key for every volume
+# ---------------------------------------------------------------------- E9120: one key for every volume
 
 ABSENT = object()
 
@@ -202,7 +202,7 @@ def _key_condition(statement: dict):
 
 
 class VolumeKeys(CloudFormationLintRule):
-    """E9108: a customer managed volume key, once used, is used for every volume.
+    """E9120: a customer managed volume key, once used, is used for every volume.
 
     When any EBS volume the template makes names a KMS key (KmsKeyId of an AWS::EC2::Volume or of an
     Ebs block device mapping, as E9104 finds them) or any ec2:CreateVolume Allow is conditioned on
@@ -213,7 +213,7 @@ class VolumeKeys(CloudFormationLintRule):
     cannot be told equal or not before deployment.)
     """
 
-    id = "E9108"
+    id = "E9120"
     shortdesc = "A customer managed volume key must cover every volume"
     description = (
         "When a KMS key encrypts one EBS volume, every volume mapping and ec2:CreateVolume permission "

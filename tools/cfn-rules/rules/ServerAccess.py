@@ -33,7 +33,7 @@ def _get(body, path):
 
 
 class Imdsv2Only(CloudFormationLintRule):
-    """E9110: instances launch with IMDSv2 only.
+    """E9122: instances launch with IMDSv2 only.
 
     Flags an AWS::EC2::LaunchTemplate whose LaunchTemplateData has no MetadataOptions with
     `HttpTokens: required`, and an AWS::ImageBuilder::InfrastructureConfiguration (the image build
@@ -41,7 +41,7 @@ class Imdsv2Only(CloudFormationLintRule):
     IMDSv1 answers an unauthenticated GET, which a server-side request forgery can reach.
     """
 
-    id = "E9110"
+    id = "E9122"
     shortdesc = "Instances must require IMDSv2"
     description = "Launch templates and Image Builder infrastructure configurations must set HttpTokens: required."
     source_url = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html"
@@ -75,7 +75,7 @@ def _reference():
 
 
 class ScopedEndpointPolicies(CloudFormationLintRule):
-    """E9109: every VPC endpoint has a policy that allows named actions on named resources.
+    """E9121: every VPC endpoint has a policy that allows named actions on named resources.
 
     An AWS::EC2::VPCEndpoint without PolicyDocument allows everything through it (the default
     endpoint policy is full access). So each endpoint must carry a PolicyDocument in which every
@@ -84,7 +84,7 @@ class ScopedEndpointPolicies(CloudFormationLintRule):
     for an identity policy. NotAction and NotResource in an Allow are flagged: they grant the rest.
     """
 
-    id = "E9109"
+    id = "E9121"
     shortdesc = "VPC endpoint policies must be scoped"
     description = "VPC endpoints need a PolicyDocument allowing named actions on named resources."
     source_url = "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html"

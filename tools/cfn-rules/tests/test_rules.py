@@ -63,10 +63,11 @@ def show(pairs: set[tuple[str, int]], findings: list[dict]) -> str:
     return "\n".join(f"  {rule} line {line}: {messages.get((rule, line), '')}" for rule, line in sorted(pairs))
 
 
-# The bad fixtures: bad-keys-template.yaml holds E9108's cases apart, since one keyed volume makes
+# The bad fixtures: bad-keys-template.yaml holds E9120's cases apart, since one keyed volume makes
 # every unkeyed volume of a template a finding.
 BAD = ["bad-template.yaml", "bad-keys-template.yaml"]
-OUR_RULES = [f"E91{i:02d}" for i in range(0, 11)]
+# E9120-E9122: the deploy options (issue 14: volume keys, endpoint policies, IMDSv2).
+OUR_RULES = [f"E910{i}" for i in range(0, 8)] + ["E9120", "E9121", "E9122"]
 
 
 @pytest.fixture(scope="module")
