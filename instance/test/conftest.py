@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 BOOTSTRAP = HERE.parent / "lustre-ha-bootstrap"
 FAKECMD = HERE / "fakes" / "fakecmd.py"
 FAKED = ["aws", "mkfs.lustre", "tunefs.lustre", "blkid", "mount", "modprobe", "lnetctl", "lctl", "ip"]
-REAL = ["bash", "curl", "jq", "flock", "sleep", "sort", "grep", "mkdir", "mktemp", "rm"]
+REAL = ["bash", "curl", "jq", "flock", "sleep", "sort", "grep", "mkdir", "mktemp", "rm", "mv", "chmod", "timeout"]
 
 FS = "scratch"
 ME = "i-0a1b2c3d4e5f60718"
@@ -103,6 +103,7 @@ class World:
             "DEV_ROOT": str(self.dev),
             "MOUNT_ROOT": str(self.mnt),
             "MOUNTS_FILE": str(self.state / "mounts"),
+            "MOUNTED_FILE": str(root / "run" / "lustre-ha" / "mounted.json"),
             "LOCK_FILE": str(root / "bootstrap.lock"),
             "FILE_SYSTEM": FS,
             "ROLES_TABLE": ROLES,
