@@ -5,7 +5,7 @@
 #
 # The sourcing script sets IMDS_ENDPOINT, WORK (a private temporary directory) and, for the log
 # lines, INSTANCE_ID, ROLE and EPOCH once it knows them.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables set here are the sourcing scripts' to read
 
 readonly IMDS_TOKEN_TTL=21600
 
