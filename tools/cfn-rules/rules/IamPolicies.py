@@ -300,6 +300,16 @@ def _translatable(cfn) -> TemplateView | None:
     return None if view.error else view  # E9100 reports an untranslatable template
 
 
+def _allow_statements(cfn):
+    """(view, statement) for every Allow of the deployed template; none when it does not translate."""
+    view = _translatable(cfn)
+    if view is None:
+        return
+    for stmt in view.statements():
+        if stmt.effect_allows:
+            yield view, stmt
+
+
 class WildcardActions(CloudFormationLintRule):
     """E9101: no wildcard actions in an Allow.
 
@@ -380,13 +390,8 @@ class UnscopedMutatingActions(CloudFormationLintRule):
     tags = ["iam", "lustre-ha"]
 
     def match(self, cfn):
-        view = _translatable(cfn)
-        if view is None:
-            return []
         matches = []
-        for stmt in view.statements():
-            if not stmt.effect_allows:
-                continue
+        for view, stmt in _allow_statements(cfn):
             unscoped = _unscoped_resources(stmt.body)
             if not unscoped:
                 continue
@@ -436,13 +441,8 @@ class Ec2TagConditions(CloudFormationLintRule):
     tags = ["iam", "ec2", "lustre-ha"]
 
     def match(self, cfn):
-        view = _translatable(cfn)
-        if view is None:
-            return []
         matches = []
-        for stmt in view.statements():
-            if not stmt.effect_allows:
-                continue
+        for view, stmt in _allow_statements(cfn):
             key = "Condition" if "Condition" in stmt.body else None
             tagged = _has_tag_condition(stmt.body, RESOURCE_TAG_KEYS)
             missing = [a for a in _allowed(stmt.body, EC2_RESOURCE_TAG_ACTIONS) if not tagged]
@@ -497,12 +497,9 @@ class MetricNamespaceCondition(CloudFormationLintRule):
     tags = ["iam", "cloudwatch", "lustre-ha"]
 
     def match(self, cfn):
-        view = _translatable(cfn)
-        if view is None:
-            return []
         matches = []
-        for stmt in view.statements():
-            if not stmt.effect_allows or not _allowed(stmt.body, PUT_METRIC_DATA):
+        for view, stmt in _allow_statements(cfn):
+            if not _allowed(stmt.body, PUT_METRIC_DATA):
                 continue
             if _has_tag_condition(stmt.body, NAMESPACE_KEYS):
                 continue
