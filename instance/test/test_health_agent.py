@@ -421,3 +421,15 @@ def test_every_log_line_is_one_json_object_with_a_step(serving):
     run = serving.agent(cycles=2)
 
     assert run.logs and all("unparsed" not in entry and entry.get("step") for entry in run.logs), run
+
+
+def test_sigterm_stops_the_agent_at_once_between_checks(serving):
+    proc = serving.start(program=AGENT, HEALTH_CYCLES=0, HEALTH_SECONDS=30)
+    serving.await_log(proc, "healthy")
+    started = time.monotonic()
+    proc.terminate()
+    run = serving.finish(proc, timeout=10)
+
+    assert run.rc == 0, run
+    assert time.monotonic() - started < 5
+    assert run.last()["step"] == "stop"
