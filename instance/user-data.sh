@@ -7,9 +7,10 @@
 #   UserData: !Base64 {"Fn::Sub": <this file's text>}
 #
 # The image carries the Lustre server packages, the bootstrap at /usr/local/sbin/lustre-ha-bootstrap
-# and its enabled unit lustre-ha-bootstrap.service (instance/README.md). User data runs once per
-# instance, on its first boot; it only writes the settings and starts the unit, which then also
-# runs at every later boot (a rebooted server mounts its targets again).
+# and the health agent at /usr/local/sbin/lustre-ha-health-agent, with their enabled units
+# lustre-ha-bootstrap.service and lustre-ha-health-agent.service (instance/README.md). User data
+# runs once per instance, on its first boot; it only writes the settings and starts the units,
+# which then also run at every later boot (a rebooted server mounts its targets again).
 set -euo pipefail
 
 install -d -m 0755 /etc/lustre-ha
@@ -23,6 +24,6 @@ chmod 0644 /etc/lustre-ha/bootstrap.env.new
 mv /etc/lustre-ha/bootstrap.env.new /etc/lustre-ha/bootstrap.env
 
 # --no-block: the wait for a role can be long (a standby waits until it is given one), and
-# cloud-init must not wait for it.
-systemctl enable lustre-ha-bootstrap.service
-systemctl start --no-block lustre-ha-bootstrap.service
+# cloud-init must not wait for it. The health agent waits by itself for the role to be mounted.
+systemctl enable lustre-ha-bootstrap.service lustre-ha-health-agent.service
+systemctl start --no-block lustre-ha-bootstrap.service lustre-ha-health-agent.service

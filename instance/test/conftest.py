@@ -1,7 +1,8 @@
-"""The world the bootstrap's tests run it in: a fake IMDS on 127.0.0.1, fake tables, a fake sysfs
-and /dev, and fake aws, Lustre, LNet and ip commands (fakes/fakecmd.py) that record every call.
+"""The world the bootstrap's and the health agent's tests run them in: a fake IMDS and a fake
+CloudWatch on 127.0.0.1, fake tables, a fake sysfs and /dev, and fake aws, Lustre, LNet and ip
+commands (fakes/fakecmd.py) that record every call.
 
-The bootstrap runs with a PATH that holds only the fakes and the few harmless real tools it needs
+The scripts run with a PATH that holds only the fakes and the few harmless real tools it needs
 (bash, curl, jq, coreutils), so a command the tests did not fake cannot run for real: it is
 simply not found.
 """
@@ -18,13 +19,15 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from fake_cloudwatch import FakeCloudWatch  # noqa: E402
 from fake_imds import FakeImds  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BOOTSTRAP = HERE.parent / "lustre-ha-bootstrap"
+AGENT = HERE.parent / "lustre-ha-health-agent"
 FAKECMD = HERE / "fakes" / "fakecmd.py"
 FAKED = ["aws", "mkfs.lustre", "tunefs.lustre", "blkid", "mount", "modprobe", "lnetctl", "lctl", "ip"]
-REAL = ["bash", "curl", "jq", "flock", "sleep", "sort", "grep", "mkdir", "mktemp", "rm"]
+REAL = ["bash", "curl", "jq", "flock", "sleep", "sort", "grep", "mkdir", "mktemp", "rm", "mv", "chmod", "timeout"]
 
 FS = "scratch"
 ME = "i-0a1b2c3d4e5f60718"
@@ -92,6 +95,7 @@ class World:
         # The MGS role's resources: formatting an MDT or OST reads the MGS's NID from them.
         self.resources("mgs", "eni-0a0a0a0a0a0a0a0a0", MGS_IP, [("vol-0aaaaaaaaaaaaaaa0", "/dev/sdf", "MGS")])
         self.imds = FakeImds(self.imds_file).start()
+        self.cloudwatch = FakeCloudWatch().start()
         self.seen = {}
         self.env = {
             "PATH": str(root / "bin"),
@@ -103,6 +107,7 @@ class World:
             "DEV_ROOT": str(self.dev),
             "MOUNT_ROOT": str(self.mnt),
             "MOUNTS_FILE": str(self.state / "mounts"),
+            "MOUNTED_FILE": str(root / "run" / "lustre-ha" / "mounted.json"),
             "LOCK_FILE": str(root / "bootstrap.lock"),
             "FILE_SYSTEM": FS,
             "ROLES_TABLE": ROLES,
@@ -111,6 +116,12 @@ class World:
             "DEVICE_WAIT_SECONDS": "5",
             "MOUNT_WAIT_SECONDS": "5",
             "POLL_SECONDS": "0.1",
+            "AWS_ENDPOINT_URL_CLOUDWATCH": self.cloudwatch.endpoint,
+            # The health agent's, quick for the tests.
+            "HEALTH_SECONDS": "0.1",
+            "PING_TIMEOUT_SECONDS": "1",
+            "COMMAND_TIMEOUT_SECONDS": "2",
+            "AWS_CALL_TIMEOUT": "5",
         }
 
     # ------------------------------------------------------------ state
@@ -188,6 +199,7 @@ class World:
         d = self.sys / "class" / "net" / name
         d.mkdir(parents=True, exist_ok=True)
         (d / "address").write_text(mac + "\n")
+        (d / "operstate").write_text("up\n")
         net = self._load(self.state / "net.json", {})
         net[name] = [ip] if ip else []
         self._save(self.state / "net.json", net)
@@ -205,6 +217,22 @@ class World:
     def foreign_fs(self, name, fstype):
         (self.state / "foreign").mkdir(exist_ok=True)
         (self.state / "foreign" / name).write_text(fstype + "\n")
+
+    def operstate(self, interface, state):
+        """The interface's RFC 2863 state as sysfs shows it (/sys/class/net/<if>/operstate)."""
+        (self.sys / "class" / "net" / interface / "operstate").write_text(state + "\n")
+
+    def lustre_health(self, text):
+        (self.state / "lustre-health").write_text(text + "\n")
+
+    def lustre_version(self, text):
+        (self.state / "lustre-version").write_text(text + "\n")
+
+    def peers(self, **answers):
+        """How the other servers answer an LNet ping, by NID: up, down or hang."""
+        current = self._load(self.state / "peers.json", {})
+        current.update(answers)
+        self._save(self.state / "peers.json", current)
 
     def lnet(self, **state):
         self._save(self.state / "lnet.json", {"module": False, "configured": False, "nids": [], **state})
@@ -238,17 +266,21 @@ class World:
 
     # ------------------------------------------------------------ running it
 
-    def start(self, **env):
+    def start(self, program=BOOTSTRAP, **env):
         full = {**self.env, **{k: str(v) for k, v in env.items() if v is not None}}
         for k, v in env.items():
             if v is None:
                 full.pop(k, None)
-        return subprocess.Popen([str(BOOTSTRAP)], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        return subprocess.Popen([str(program)], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, cwd=self.root)
 
     def run(self, timeout=60, **env):
         proc = self.start(**env)
         return self.finish(proc, timeout)
+
+    def agent(self, cycles=1, timeout=60, **env):
+        """Runs the health agent for that many checks."""
+        return self.finish(self.start(AGENT, HEALTH_CYCLES=cycles, **env), timeout)
 
     def await_log(self, proc, text, timeout=30):
         """Reads the running bootstrap's log until a line containing text: a test changes the world
@@ -258,11 +290,11 @@ class World:
         while time.monotonic() < deadline:
             line = proc.stderr.readline()
             if not line:
-                pytest.fail(f"the bootstrap ended before logging {text!r}:\n{''.join(seen)}")
+                pytest.fail(f"the script ended before logging {text!r}:\n{''.join(seen)}")
             seen.append(line)
             if text in line:
                 return
-        pytest.fail(f"the bootstrap did not log {text!r} in {timeout} s:\n{''.join(seen)}")
+        pytest.fail(f"the script did not log {text!r} in {timeout} s:\n{''.join(seen)}")
 
     def finish(self, proc, timeout=60):
         try:
@@ -270,8 +302,12 @@ class World:
         except subprocess.TimeoutExpired:
             proc.kill()
             _, stderr = proc.communicate()
-            pytest.fail(f"the bootstrap did not finish in {timeout} s:\n{stderr}")
+            pytest.fail(f"the script did not finish in {timeout} s:\n{stderr}")
         return Run(proc.returncode, "".join(self.seen.pop(proc.pid, [])) + stderr, self)
+
+    def forget_calls(self):
+        """Starts the call record afresh: what the next script does, alone."""
+        (self.root / "calls.jsonl").unlink(missing_ok=True)
 
     @property
     def calls(self):
@@ -293,3 +329,4 @@ def world(tmp_path):
     w = World(tmp_path)
     yield w
     w.imds.stop()
+    w.cloudwatch.stop()

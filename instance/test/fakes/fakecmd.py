@@ -1,6 +1,8 @@
 #!/usr/bin/env -S python3 -S
-"""Fake commands for the bootstrap's tests: aws (DynamoDB GetItem/UpdateItem), mkfs.lustre,
-tunefs.lustre, blkid, mount, modprobe, lnetctl, lctl and ip.
+"""Fake commands for the bootstrap's and the health agent's tests: aws (DynamoDB GetItem, UpdateItem
+and Query; CloudWatch PutMetricData, sent on to the fake CloudWatch endpoint), mkfs.lustre,
+tunefs.lustre, blkid, mount, modprobe, lnetctl (lnet configure, net add, ping), lctl (list_nids,
+get_param -n health_check|version) and ip.
 
 The tests put symlinks named after each command, pointing here, first on the bootstrap's PATH. Each
 call is appended to $FAKE_WORLD/calls.jsonl ({"cmd": ..., "args": [...]}) and acts on the state
@@ -12,10 +14,14 @@ under $FAKE_WORLD/state:
     net.json               {"<interface>": ["<IPv4>", ...]} as `ip` shows them
     lnet.json              {"module": bool, "configured": bool, "nids": [...]}
     mounts                 /proc/self/mounts lines (the bootstrap's MOUNTS_FILE)
+    lustre-health          what `lctl get_param -n health_check` prints (absent: healthy)
+    lustre-version         what `lctl get_param -n version` prints (absent: 2.16.1)
+    peers.json             {"<nid>": "up" | "down" | "hang"}: how each other server answers an
+                           LNet ping (absent or unlisted: down; hang: lnetctl never returns)
     faults.json            {"mount_failures": {"<label>": n}, "tunefs_rc": {"<dev>": rc},
                             "on_call": {"<command>": {"table", "roleId", "set": {<attribute>: <value>}}}}
                            (on_call: what happens elsewhere while that command runs, say a newer
-                           claim of the role)
+                           claim of the role; with "at": n, on its n-th call only)
 
 They answer as the real commands do where the bootstrap depends on it: exit codes (the AWS CLI v2
 exits 254 on a service error — v1 exits 255; the bootstrap keys on the error name), the error
@@ -72,12 +78,14 @@ class ServiceError(Exception):
 
 
 def aws(args):
+    if args[:1] == ["cloudwatch"] and len(args) >= 2:
+        return cloudwatch(args[1], parse_options(args[2:]))
     if args[:1] != ["dynamodb"] or len(args) < 2:
         die(f"fake aws: unsupported command {args}", 252)
     operation, opts = args[1], parse_options(args[2:])
     if opts.get("--output", "json") != "json":
         die("fake aws: only --output json is modelled", 252)
-    api = {"get-item": "GetItem", "update-item": "UpdateItem"}.get(operation)
+    api = {"get-item": "GetItem", "update-item": "UpdateItem", "query": "Query"}.get(operation)
     if api is None:
         die(f"fake aws: unsupported dynamodb operation {operation}", 252)
     try:
@@ -85,6 +93,8 @@ def aws(args):
         if not table_file.exists():
             raise ServiceError("ResourceNotFoundException", "Requested resource not found")
         table = load(table_file, {"items": []})
+        if operation == "query":
+            return query(opts, table)
         key = json.loads(opts["--key"])
         item = next((i for i in table["items"] if all(i.get(k) == v for k, v in key.items())), None)
         if operation == "get-item":
@@ -114,6 +124,77 @@ def parse_options(args):
             opts[name] = args[i + 1]
             i += 2
     return opts
+
+
+def query(opts, table):
+    """Query on the partition key only (`fileSystem = :fs`), the form the health agent uses. The CLI
+    pages through the whole result by itself and prints the items together."""
+    values = json.loads(opts.get("--expression-attribute-values", "{}"))
+    m = re.fullmatch(r"\s*(\w+)\s*=\s*(:\w+)\s*", opts.get("--key-condition-expression", ""))
+    if not m or m.group(2) not in values:
+        die(f"fake aws: key condition not modelled: {opts.get('--key-condition-expression')!r}", 252)
+    items = [i for i in table["items"] if i.get(m.group(1)) == values[m.group(2)]]
+    print(json.dumps({"Items": items, "Count": len(items), "ScannedCount": len(items)}, indent=4))
+
+
+# ---------------------------------------------------------------- aws cloudwatch
+
+# MetricDatum fields as the CLI takes them in --metric-data JSON (API_MetricDatum).
+METRIC_DATUM_FIELDS = {"MetricName", "Dimensions", "Timestamp", "Value", "StatisticValues", "Values", "Counts",
+                       "Unit", "StorageResolution"}
+
+
+def cloudwatch(operation, opts):
+    """put-metric-data as the AWS CLI sends it: the arguments checked as the CLI checks them, then
+    one Query-protocol POST (Action=PutMetricData, Version=2010-08-01, form-encoded members) to
+    AWS_ENDPOINT_URL_CLOUDWATCH, the CLI's service-specific endpoint variable. Exit codes as the
+    CLI's: 252 bad arguments, 254 an error from the service, 255 no connection."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    if operation != "put-metric-data":
+        die(f"fake aws: unsupported cloudwatch operation {operation}", 252)
+    if "--namespace" not in opts or "--metric-data" not in opts:
+        die("\naws: error: the following arguments are required: --namespace, --metric-data", 252)
+    try:
+        data = json.loads(opts["--metric-data"])
+    except json.JSONDecodeError as e:
+        die(f"\nError parsing parameter '--metric-data': Invalid JSON: {e}", 252)
+    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+        die("\nParameter validation failed:\nInvalid type for parameter MetricData", 252)
+    form = {"Action": "PutMetricData", "Version": "2010-08-01", "Namespace": opts["--namespace"]}
+    for n, datum in enumerate(data, start=1):
+        unknown = set(datum) - METRIC_DATUM_FIELDS
+        if unknown or "MetricName" not in datum:
+            die(f"\nParameter validation failed:\nUnknown or missing parameters in MetricData[{n - 1}]: "
+                f"{sorted(unknown) or 'MetricName'}", 252)
+        prefix = f"MetricData.member.{n}."
+        for name, value in datum.items():
+            if name == "Dimensions":
+                for k, dim in enumerate(value, start=1):
+                    form[f"{prefix}Dimensions.member.{k}.Name"] = dim["Name"]
+                    form[f"{prefix}Dimensions.member.{k}.Value"] = dim["Value"]
+            elif isinstance(value, (dict, list)):
+                die(f"fake aws: {name} is not modelled", 252)
+            else:
+                form[prefix + name] = str(value)
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_CLOUDWATCH") or os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        die("fake aws: no CloudWatch endpoint (AWS_ENDPOINT_URL_CLOUDWATCH): the tests never reach AWS", 253)
+    request = urllib.request.Request(endpoint, data=urllib.parse.urlencode(form).encode(), method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+    except urllib.error.HTTPError as e:
+        body = e.read().decode(errors="replace")
+        code = re.search(r"<Code>(.*?)</Code>", body)
+        message = re.search(r"<Message>(.*?)</Message>", body)
+        die(f"\nAn error occurred ({code.group(1) if code else e.code}) when calling the PutMetricData operation: "
+            f"{message.group(1) if message else body}", 254)
+    except (urllib.error.URLError, OSError):
+        die(f'\nCould not connect to the endpoint URL: "{endpoint}"', 255)
 
 
 TOKEN = re.compile(r"[#:]?[A-Za-z_][A-Za-z0-9_]*")
@@ -282,7 +363,8 @@ def mount(args):
     data["svname"] = label  # registered with the MGS on its first mount
     save(lustre_file(device), data)
     with open(mounts, "a") as f:
-        f.write(f"{device} {point} lustre ro,svname={label} 0 0\n")
+        # Lustre 2.16+ (LU-8151) shows a writable target rw once its show_options has run.
+        f.write(f"{device} {point} lustre rw,svname={label} 0 0\n")
 
 
 # ---------------------------------------------------------------- LNet and interfaces
@@ -318,10 +400,38 @@ def lnetctl(args):
             state["nids"].append(nid)
         save(STATE / "lnet.json", state)
         return
+    if args[:1] == ["ping"]:
+        return lnet_ping(state, args[1:])
     die(f"fake lnetctl: unmodelled arguments {args}", 1)
 
 
+def lnet_ping(state, args):
+    """`lnetctl ping [--timeout SECONDS] NID`: answered when this server's LNet has a NID and the
+    peer is up; else, after the timeout (capped here at 0.2 s to keep the tests quick), the
+    YAML error lnetctl prints for a failed ping and a non-zero exit (lnet/utils/lnetctl.c jt_ping;
+    "failed to ping <nid>": lnet/lnet/api-ni.c). A hanging peer models an lnetctl that never
+    returns: only the caller's own bound ends it."""
+    import time
+
+    timeout = 1.0
+    if args[:1] == ["--timeout"]:
+        timeout, args = float(args[1]), args[2:]
+    if len(args) != 1:
+        die(f"fake lnetctl: only ping [--timeout S] NID is modelled, not {args}", 1)
+    nid = args[0]
+    answer = load(STATE / "peers.json", {}).get(nid, "down")
+    if answer == "hang":
+        time.sleep(60)
+    if state["configured"] and state["nids"] and answer == "up":
+        print(f"ping:\n    - primary nid: {nid}\n      Multi-Rail: True\n      peer ni:\n        - nid: {nid}")
+        return
+    time.sleep(min(timeout, 0.2))
+    die(f"manage:\n    - ping:\n          errno: -1\n          descr: failed to ping {nid}: Operation not permitted", 255)
+
+
 def lctl(args):
+    if args[:2] == ["get_param", "-n"] and len(args) == 3:
+        return lctl_get_param(args[2])
     if args != ["list_nids"]:
         die(f"fake lctl: unmodelled arguments {args}", 1)
     state = lnet_state()
@@ -331,6 +441,17 @@ def lctl(args):
         die("IOC_LIBCFS_GET_NI error 100: Network is down", 1)
     for nid in state["nids"]:
         print(nid)
+
+
+def lctl_get_param(name):
+    """health_check prints healthy, NOT HEALTHY or LBUG (lustre/obdclass/obd_sysfs.c)."""
+    files = {"health_check": ("lustre-health", "healthy"), "version": ("lustre-version", "2.16.1")}
+    if name not in files:
+        die(f"error: get_param: param_path '{name}': No such file or directory", 2)
+    path, default = files[name]
+    if not lnet_state()["module"]:
+        die(f"error: get_param: param_path '{name}': No such file or directory", 2)
+    print((STATE / path).read_text().strip() if (STATE / path).exists() else default)
 
 
 def ip_addr(args):
@@ -359,7 +480,14 @@ COMMANDS = {
 
 
 def on_call(name):
-    hook = faults().get("on_call", {}).get(name)
+    """A hook with "at": n fires on the n-th call of the command only (counted in faults.json)."""
+    failures = faults()
+    hook = failures.get("on_call", {}).get(name)
+    if hook and "at" in hook:
+        hook["seen"] = hook.get("seen", 0) + 1
+        save(STATE / "faults.json", failures)
+        if hook["seen"] != hook["at"]:
+            return
     if hook:
         table_file = STATE / "tables" / f"{hook['table']}.json"
         table = load(table_file, {"items": []})

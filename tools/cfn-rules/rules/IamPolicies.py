@@ -1,5 +1,6 @@
 """lustre-ha IAM rules: no wildcard actions, no Resource "*" on mutating actions that can be
-scoped, and tag conditions on every mutating EC2 instance, volume and ENI action.
+scoped, tag conditions on every mutating EC2 instance, volume and ENI action, and a namespace
+condition on every grant of cloudwatch:PutMetricData.
 
 The rules read the template as deployed (see _lustreha_view.py): the roles SAM generates from a
 function's or state machine's `Policies` (inline statements, SAM policy templates, managed policy
@@ -181,6 +182,12 @@ FILE_SYSTEM_TAG = "lustre-ha:file-system"
 RESOURCE_TAG_KEYS = (f"aws:resourcetag/{FILE_SYSTEM_TAG}", f"ec2:resourcetag/{FILE_SYSTEM_TAG}")
 REQUEST_TAG_KEYS = (f"aws:requesttag/{FILE_SYSTEM_TAG}",)
 
+# PutMetricData names no resource (Resource must be "*"); what scopes it is the namespace the call
+# publishes to, the cloudwatch:namespace condition key
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html).
+PUT_METRIC_DATA = ("cloudwatch:PutMetricData",)
+NAMESPACE_KEYS = ("cloudwatch:namespace",)
+
 # Condition operators that require a tag to be present with a given value. `...IfExists` lets a
 # resource without the tag through and `Not...` inverts the test, so neither scopes anything;
 # set operators (ForAllValues:) are true when the key is absent.
@@ -293,6 +300,16 @@ def _translatable(cfn) -> TemplateView | None:
     return None if view.error else view  # E9100 reports an untranslatable template
 
 
+def _allow_statements(cfn):
+    """(view, statement) for every Allow of the deployed template; none when it does not translate."""
+    view = _translatable(cfn)
+    if view is None:
+        return
+    for stmt in view.statements():
+        if stmt.effect_allows:
+            yield view, stmt
+
+
 class WildcardActions(CloudFormationLintRule):
     """E9101: no wildcard actions in an Allow.
 
@@ -373,13 +390,8 @@ class UnscopedMutatingActions(CloudFormationLintRule):
     tags = ["iam", "lustre-ha"]
 
     def match(self, cfn):
-        view = _translatable(cfn)
-        if view is None:
-            return []
         matches = []
-        for stmt in view.statements():
-            if not stmt.effect_allows:
-                continue
+        for view, stmt in _allow_statements(cfn):
             unscoped = _unscoped_resources(stmt.body)
             if not unscoped:
                 continue
@@ -429,13 +441,8 @@ class Ec2TagConditions(CloudFormationLintRule):
     tags = ["iam", "ec2", "lustre-ha"]
 
     def match(self, cfn):
-        view = _translatable(cfn)
-        if view is None:
-            return []
         matches = []
-        for stmt in view.statements():
-            if not stmt.effect_allows:
-                continue
+        for view, stmt in _allow_statements(cfn):
             key = "Condition" if "Condition" in stmt.body else None
             tagged = _has_tag_condition(stmt.body, RESOURCE_TAG_KEYS)
             missing = [a for a in _allowed(stmt.body, EC2_RESOURCE_TAG_ACTIONS) if not tagged]
@@ -469,10 +476,50 @@ class Ec2TagConditions(CloudFormationLintRule):
         return matches
 
 
+class MetricNamespaceCondition(CloudFormationLintRule):
+    """E9108: cloudwatch:PutMetricData only into named namespaces.
+
+    PutMetricData supports no resource types, so `Resource: "*"` is all a statement can say; left
+    at that, a server (every Lustre server holds this grant) could write any metric in the account,
+    another application's included, and feed or starve the alarms built on them. So an Allow that
+    grants it (by name, by a pattern such as `cloudwatch:Put*`, or through NotAction) must carry a
+    StringEquals/StringLike/StringEqualsIgnoreCase condition on cloudwatch:namespace whose every
+    value is specific (not only wildcards). `...IfExists`, `Not...` and set operators do not count.
+    """
+
+    id = "E9108"
+    shortdesc = "PutMetricData needs a cloudwatch:namespace condition"
+    description = (
+        "Allows of cloudwatch:PutMetricData must be conditioned on cloudwatch:namespace with a specific "
+        "namespace, since the action cannot be scoped by resource."
+    )
+    source_url = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html"
+    tags = ["iam", "cloudwatch", "lustre-ha"]
+
+    def match(self, cfn):
+        matches = []
+        for view, stmt in _allow_statements(cfn):
+            if not _allowed(stmt.body, PUT_METRIC_DATA):
+                continue
+            if _has_tag_condition(stmt.body, NAMESPACE_KEYS):
+                continue
+            key = "Condition" if "Condition" in stmt.body else None
+            matches.append(
+                _report(
+                    view,
+                    stmt,
+                    key,
+                    "cloudwatch:PutMetricData without a cloudwatch:namespace condition naming the namespace; "
+                    "it would allow publishing to any namespace",
+                )
+            )
+        return matches
+
+
 class SamTranslation(CloudFormationLintRule):
     """E9100: the SAM template translates, so the policy rules can see the deployed roles.
 
-    The rules E9101-E9107 read the roles, tables and volumes that CloudFormation will deploy,
+    The rules E9101-E9108 read the roles, tables and volumes that CloudFormation will deploy,
     which for a SAM template means running the SAM translator first. A template it rejects
     would otherwise pass every rule unseen; this rule fails it instead.
     """
