@@ -23,7 +23,11 @@ import software.amazon.awssdk.services.cloudwatch.model.Statistic;
  */
 public final class HealthAlarms {
 
-    /** A raised alarm of one role, and since when (StateUpdatedTimestamp). */
+    /**
+     * A raised alarm of one role, and since when: StateTransitionedTimestamp ("the date and time that
+     * the alarm's StateValue most recently changed", MetricAlarm in the CloudWatch API Reference), not
+     * StateUpdatedTimestamp, which also moves when only the reason is rewritten.
+     */
     public record Raised(String alarmName, RoleId role, Instant since) {
     }
 
@@ -80,8 +84,10 @@ public final class HealthAlarms {
                     .alarmNamePrefix(prefix).stateValue(StateValue.ALARM).nextToken(token)));
             for (MetricAlarm a : page.metricAlarms()) {
                 Optional<RoleId> role = HealthAlarmSpec.roleOf(fs, a.alarmName());
-                if (role.isPresent() && a.stateUpdatedTimestamp() != null) {
-                    out.add(new Raised(a.alarmName(), role.get(), a.stateUpdatedTimestamp()));
+                Instant since = a.stateTransitionedTimestamp() != null ? a.stateTransitionedTimestamp()
+                        : a.stateUpdatedTimestamp();
+                if (role.isPresent() && since != null) {
+                    out.add(new Raised(a.alarmName(), role.get(), since));
                 }
             }
             next = page.nextToken();

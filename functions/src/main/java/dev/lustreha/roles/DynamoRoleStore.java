@@ -132,11 +132,12 @@ public final class DynamoRoleStore implements RoleStore, HealthStore {
         if (seen.owner().isPresent()) {
             previous = ", #prev = :prev";
             values.put(":prev", s(seen.owner().get()));
-            removes = " REMOVE #reason";
+            removes = " REMOVE #reason, " + HEALTH_HOLD;
         } else {
             previous = "";
-            removes = " REMOVE #reason, #prev";
+            removes = " REMOVE #reason, #prev, " + HEALTH_HOLD;
         }
+        // A damping hold is about the owner it was written for; the moves it counted stay and still count.
         String update = "SET #owner = :new, #epoch = :next, #state = :claimed, " + CLAIMED_AT + " = :now, "
                 + UPDATED_AT + " = :now, " + LAST_EXECUTION + " = :exec" + previous + removes;
         UpdateItemRequest request = UpdateItemRequest.builder()
