@@ -204,7 +204,8 @@ class ScenarioTest {
         Cli r = run("simulate", file.toString());
         assertEquals(2, r.code());
         assertEquals("invalid scenario " + file + ": faults[0].kind: unknown kind 'meteor' (expected one of terminate, "
-                + "stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage, garbage-events, recover, lose-response)\n", r.err());
+                + "stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage, garbage-events, recover, lose-response, "
+                + "lustre-unhealthy, target-readonly, lnet-down, agent-silent)\n", r.err());
         assertEquals("", r.out(), "nothing ran");
     }
 
