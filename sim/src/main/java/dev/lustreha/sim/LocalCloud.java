@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.lustreha.config.Config;
 import dev.lustreha.config.HealthSettings;
-import dev.lustreha.health.HealthAlarmSpec;
 import dev.lustreha.health.HealthAlarms;
 import dev.lustreha.config.Json;
 import dev.lustreha.domain.InstanceState;
@@ -425,9 +424,6 @@ public final class LocalCloud implements AutoCloseable {
      * retried so, and each failure is recorded in the history.
      */
     private void deliver(JsonNode event, int attempt) {
-        if (!ruleMatches(event)) {
-            return;
-        }
         try {
             trigger(event);
         } catch (RuntimeException e) {
@@ -455,19 +451,6 @@ public final class LocalCloud implements AutoCloseable {
         };
         triggerResults.add(r);
         return r;
-    }
-
-    /**
-     * The template's rule for the health trigger (HealthTriggerFunction's HealthAlarmRaised): alarm
-     * state changes of this file system's alarms, to ALARM. Other events reach their triggers as
-     * before (those rules filter on what the triggers check again).
-     */
-    private boolean ruleMatches(JsonNode event) {
-        if (!"aws.cloudwatch".equals(event.path("source").asText())) {
-            return true;
-        }
-        return event.path("detail").path("alarmName").asText().startsWith(HealthAlarmSpec.prefix(spec.name()))
-                && "ALARM".equals(event.path("detail").path("state").path("value").asText());
     }
 
     /** Simulation control: a fault only the server's health agent sees strikes {@code instance} until {@code until}. */
