@@ -6,7 +6,11 @@ import dev.lustreha.domain.RoleKey;
 import dev.lustreha.domain.RoleState;
 import dev.lustreha.domain.RoleType;
 import dev.lustreha.domain.Volume;
+import dev.lustreha.domain.FileSystemName;
+import dev.lustreha.domain.RoleId;
 import dev.lustreha.ec2.Ec2Gateway;
+import dev.lustreha.health.HealthAlarmSpec;
+import dev.lustreha.health.HealthAlarms;
 import dev.lustreha.history.DynamoHandoverHistory;
 import dev.lustreha.history.HandoverRecord;
 import dev.lustreha.roles.DynamoRoleStore;
@@ -25,6 +29,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -122,6 +127,22 @@ final class Primers {
             quietly(() -> aws.attachEni("eni-00000000000000000", INSTANCE, 1));
             quietly(() -> aws.tag(List.of(INSTANCE), Map.of("lustre-ha:role", "oss01")));
             quietly(() -> aws.completeLifecycleAction("priming-oss", "priming", null, INSTANCE, "CONTINUE"));
+        }
+        return http.requests();
+    }
+
+    /** The health alarms' calls (pool provisioner, reconciler, health trigger). */
+    static List<String> alarms(Region region) {
+        PrimingHttpClient http = new PrimingHttpClient();
+        try (CloudWatchClient cloudWatch = CloudWatchClient.builder().region(region).credentialsProvider(THROWAWAY)
+                .httpClient(http).build()) {
+            HealthAlarms alarms = new HealthAlarms(cloudWatch);
+            FileSystemName fs = new FileSystemName("priming");
+            RoleId role = RoleId.parse("oss01");
+            quietly(() -> alarms.ensure(fs, role, HealthAlarmSpec.DEFAULT));
+            quietly(() -> alarms.raised(fs));
+            quietly(() -> alarms.rearm(HealthAlarmSpec.alarmName(fs, role), "priming"));
+            quietly(() -> alarms.delete(fs, List.of(role)));
         }
         return http.requests();
     }

@@ -1,6 +1,7 @@
 package dev.lustreha.config;
 
 import dev.lustreha.ec2.Ec2Gateway;
+import dev.lustreha.health.HealthAlarms;
 import dev.lustreha.history.DynamoHandoverHistory;
 import dev.lustreha.history.HandoverHistory;
 import dev.lustreha.reconcile.ReconcilePlanner;
@@ -10,6 +11,7 @@ import dev.lustreha.roles.RoleStore;
 import dev.lustreha.steps.HandoverState;
 import dev.lustreha.steps.HandoverSteps;
 import dev.lustreha.trigger.ExecutionStarter;
+import dev.lustreha.trigger.HealthTrigger;
 import dev.lustreha.trigger.SfnExecutionLister;
 import dev.lustreha.trigger.SfnExecutionStarter;
 import java.time.Clock;
@@ -18,6 +20,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -40,6 +43,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 public final class Production {
 
     public static final Config CONFIG = Config.from(System::getenv);
+    public static final HealthSettings HEALTH = HealthSettings.from(System::getenv);
 
     private Production() {
     }
@@ -69,6 +73,24 @@ public final class Production {
         return Reconciling.RECONCILER;
     }
 
+    public static HealthAlarms alarms() {
+        return Alarms.ALARMS;
+    }
+
+    public static HealthTrigger healthTrigger() {
+        return new HealthTrigger(CONFIG, Tables.STORE, Tables.STORE, Alarms.ALARMS, Reconciling.RECONCILER,
+                HEALTH.policy(), HEALTH.alarm(), Clock.systemUTC(), System.out::println);
+    }
+
+    private static final class Alarms {
+        static final HealthAlarms ALARMS = new HealthAlarms(CloudWatchClient.builder().region(Shared.REGION)
+                .credentialsProvider(Shared.CREDENTIALS).httpClient(Shared.HTTP).build());
+
+        static {
+            Priming.add("cloudwatch", () -> Primers.alarms(Shared.REGION));
+        }
+    }
+
     private static final class Shared {
         static final Region REGION = Region.of(System.getenv("AWS_REGION"));
         static final AwsCredentialsProvider CREDENTIALS = LambdaCredentials.provider(System::getenv);
@@ -83,7 +105,7 @@ public final class Production {
     private static final class Tables {
         static final DynamoDbClient DYNAMO = DynamoDbClient.builder()
                 .region(Shared.REGION).credentialsProvider(Shared.CREDENTIALS).httpClient(Shared.HTTP).build();
-        static final RoleStore STORE =
+        static final DynamoRoleStore STORE =
                 new DynamoRoleStore(DYNAMO, CONFIG.rolesTable(), CONFIG.resourcesTable(), Clock.systemUTC());
         static final HandoverHistory HISTORY = new DynamoHandoverHistory(DYNAMO, System.getenv("HISTORY_TABLE"));
 
@@ -123,6 +145,6 @@ public final class Production {
     private static final class Reconciling {
         static final Reconciler RECONCILER = new Reconciler(CONFIG, Tables.STORE, Compute.AWS, Workflows.STARTER,
                 new SfnExecutionLister(Workflows.SFN), Clock.systemUTC(), HandoverState.Poll.defaults(),
-                ReconcilePlanner.Bounds.defaults());
+                ReconcilePlanner.Bounds.defaults(), Alarms.ALARMS, HEALTH);
     }
 }

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param needsFormat true until the role's targets have been formatted once
  * @param lastExecution the workflow execution that last claimed the role
  * @param reason why the role was last released, when it was
+ * @param health the bootstrap's mount report and the health trigger's record of automatic moves
  */
 public record Role(
         RoleKey key,
@@ -27,9 +28,21 @@ public record Role(
         Instant updatedAt,
         Optional<Instant> claimedAt,
         Optional<String> lastExecution,
-        Optional<String> reason) {
+        Optional<String> reason,
+        RoleHealth health) {
+
+    /** A role with nothing recorded about its health. */
+    public Role(RoleKey key, String availabilityZone, Optional<String> owner, Optional<String> previousOwner, long epoch,
+            RoleState state, boolean needsFormat, Instant createdAt, Instant updatedAt, Optional<Instant> claimedAt,
+            Optional<String> lastExecution, Optional<String> reason) {
+        this(key, availabilityZone, owner, previousOwner, epoch, state, needsFormat, createdAt, updatedAt, claimedAt,
+                lastExecution, reason, RoleHealth.NONE);
+    }
 
     public Role {
+        if (health == null) {
+            throw new IllegalArgumentException("role " + key + ": health is required (RoleHealth.NONE for none)");
+        }
         if (key == null || state == null || createdAt == null || updatedAt == null) {
             throw new IllegalArgumentException("a role needs a key, a state and timestamps");
         }

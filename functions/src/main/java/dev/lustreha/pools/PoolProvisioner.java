@@ -13,6 +13,7 @@ import dev.lustreha.domain.Volume;
 import dev.lustreha.domain.VolumeView;
 import dev.lustreha.ec2.Ec2Gateway;
 import dev.lustreha.errors.BadInputException;
+import dev.lustreha.health.HealthAlarms;
 import dev.lustreha.roles.RoleStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -32,6 +33,11 @@ import java.util.Optional;
  * and created with a client token derived from the stack, so a retried call returns what an earlier,
  * interrupted attempt made instead of a duplicate. Data is never lost by default: a role that was
  * ever claimed is never removed, and deleting the pool keeps its ENIs and volumes unless told not to.
+ *
+ * <p>Each role's health alarm follows the role: made (or updated) with it, deleted when the role
+ * is removed, and deleted with the stack whatever DeleteDataOnStackDelete says. An alarm holds no
+ * data; one left behind would stay raised forever (missing data is breaching) and be billed as a
+ * high-resolution alarm, with no trigger left to read it.
  */
 public final class PoolProvisioner {
 
@@ -42,11 +48,18 @@ public final class PoolProvisioner {
     private final Ec2Gateway aws;
     private final RoleStore store;
     private final Clock clock;
+    /** Null: no health alarms (a deployment without health detection). */
+    private final HealthAlarms alarms;
 
     public PoolProvisioner(Ec2Gateway aws, RoleStore store, Clock clock) {
+        this(aws, store, clock, null);
+    }
+
+    public PoolProvisioner(Ec2Gateway aws, RoleStore store, Clock clock, HealthAlarms alarms) {
         this.aws = aws;
         this.store = store;
         this.clock = clock;
+        this.alarms = alarms;
     }
 
     /** Create, or grow: makes whatever role, ENI or volume is missing. */
@@ -57,6 +70,9 @@ public final class PoolProvisioner {
             RoleResources resources = ensureRole(spec, id, az, tokenSeed);
             store.registerResources(resources);
             store.createIfAbsent(Role.vacant(resources.role(), az, clock.instant()));
+            if (alarms != null) {
+                alarms.ensure(spec.fileSystem(), id, spec.health());
+            }
             if (id.type() == RoleType.MGS) {
                 mgsNid = resources.network().privateIp() + "@tcp";
             }
@@ -94,11 +110,20 @@ public final class PoolProvisioner {
             store.deleteVacant(key);
             resources.ifPresent(this::deleteResources);
         }
+        if (alarms != null && !removed.isEmpty()) {
+            alarms.delete(previous.fileSystem(), removed);
+        }
         return ensure(next, tokenSeed);
     }
 
-    /** Stack deletion: keeps ENIs, volumes and table items unless the pool says to delete its data. */
+    /**
+     * Stack deletion: deletes the health alarms; keeps ENIs, volumes and table items unless the pool
+     * says to delete its data.
+     */
     public void delete(PoolSpec spec) {
+        if (alarms != null) {
+            alarms.delete(spec.fileSystem(), spec.roles());
+        }
         if (!spec.deleteDataOnDelete()) {
             return;
         }

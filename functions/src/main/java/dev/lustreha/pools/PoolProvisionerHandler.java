@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.CloudFormationCustomResourceEvent;
 import dev.lustreha.config.Production;
 import dev.lustreha.domain.FileSystemName;
+import dev.lustreha.health.HealthAlarmSpec;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +23,8 @@ public final class PoolProvisionerHandler extends AbstractCustomResourceHandler 
     private final PoolProvisioner provisioner;
 
     public PoolProvisionerHandler() {
-        this(new PoolProvisioner(Production.aws(), Production.store(), Clock.systemUTC()), Production.http());
+        this(new PoolProvisioner(Production.aws(), Production.store(), Clock.systemUTC(), Production.alarms()),
+                Production.http());
     }
 
     public PoolProvisionerHandler(PoolProvisioner provisioner, SdkHttpClient http) {
@@ -108,7 +110,16 @@ public final class PoolProvisionerHandler extends AbstractCustomResourceHandler 
                 volume(p, "MgtVolumeSize"),
                 volume(p, "MdtVolumeSize"),
                 volume(p, "OstVolumeSize"),
-                Boolean.parseBoolean(String.valueOf(p.getOrDefault("DeleteDataOnStackDelete", "false"))));
+                Boolean.parseBoolean(String.valueOf(p.getOrDefault("DeleteDataOnStackDelete", "false"))),
+                health(p));
+    }
+
+    /** The health alarm's M of N; a pool created before health detection has neither property: the defaults. */
+    private static HealthAlarmSpec health(Map<String, Object> p) {
+        int m = p.get("HealthAlarmDatapoints") == null ? HealthAlarmSpec.DEFAULT.datapoints()
+                : number(p, "HealthAlarmDatapoints");
+        int n = p.get("HealthAlarmPeriods") == null ? HealthAlarmSpec.DEFAULT.periods() : number(p, "HealthAlarmPeriods");
+        return new HealthAlarmSpec(m, n);
     }
 
     private static PoolSpec.VolumeSpec volume(Map<String, Object> p, String sizeProperty) {

@@ -3,6 +3,7 @@ package dev.lustreha.pools;
 import dev.lustreha.domain.FileSystemName;
 import dev.lustreha.domain.RoleId;
 import dev.lustreha.domain.RoleType;
+import dev.lustreha.health.HealthAlarmSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,9 +12,18 @@ import java.util.List;
  * each with an ENI and its volumes (one MGT, one MDT each, {@code volumesPerOss} OSTs each).
  *
  * @param deleteDataOnDelete whether deleting the stack deletes the volumes and ENIs (default: kept)
+ * @param health each role's health alarm (HealthAlarmDatapoints of HealthAlarmPeriods)
  */
 public record PoolSpec(FileSystemName fileSystem, String subnetId, List<String> securityGroups, int mds, int oss,
-        int volumesPerOss, VolumeSpec mgt, VolumeSpec mdt, VolumeSpec ost, boolean deleteDataOnDelete) {
+        int volumesPerOss, VolumeSpec mgt, VolumeSpec mdt, VolumeSpec ost, boolean deleteDataOnDelete,
+        HealthAlarmSpec health) {
+
+    /** A pool whose roles get the default health alarm (3 of 3). */
+    public PoolSpec(FileSystemName fileSystem, String subnetId, List<String> securityGroups, int mds, int oss,
+            int volumesPerOss, VolumeSpec mgt, VolumeSpec mdt, VolumeSpec ost, boolean deleteDataOnDelete) {
+        this(fileSystem, subnetId, securityGroups, mds, oss, volumesPerOss, mgt, mdt, ost, deleteDataOnDelete,
+                HealthAlarmSpec.DEFAULT);
+    }
 
     /**
      * Size, type, performance and key of one kind of volume. IOPS apply to gp3, io1 and io2, throughput
@@ -41,6 +51,9 @@ public record PoolSpec(FileSystemName fileSystem, String subnetId, List<String> 
             throw new IllegalArgumentException("a pool needs MdsCount >= 1, OssCount >= 1 and 1..11 VolumesPerOss");
         }
         securityGroups = List.copyOf(securityGroups);
+        if (health == null) {
+            throw new IllegalArgumentException("a pool needs its health alarm spec");
+        }
     }
 
     public List<RoleId> roles() {

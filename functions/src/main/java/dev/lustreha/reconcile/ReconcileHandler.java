@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * The scheduled reconciler: one run per invocation (the scheduled event's content does not
  * matter). It logs the run's summary as one JSON line, one line per stuck execution, and one
  * CloudWatch Embedded Metric Format line on standard output (metrics {@code StuckExecutions},
- * {@code ReconcileActions}, {@code ReconcileFailures} and {@code RolesNotServing} in namespace
+ * {@code ReconcileActions}, {@code ReconcileFailures}, {@code RolesNotServing} and {@code RolesDamped} in namespace
  * {@code LustreHA}, by {@code FileSystem}), which CloudWatch turns into metrics alarms watch. A run that cannot
  * gather its facts fails, and the next scheduled run tries again.
  */
@@ -65,6 +65,7 @@ public final class ReconcileHandler implements RequestStreamHandler {
                 "StuckExecutions", Emf.Metric.count(summary.alarms()),
                 "ReconcileActions", Emf.Metric.count(summary.actions().size() - summary.alarms()),
                 "ReconcileFailures", Emf.Metric.count(summary.failures()),
-                "RolesNotServing", Emf.Metric.count(summary.notServing())), Map.of());
+                "RolesNotServing", Emf.Metric.count(summary.notServing()),
+                "RolesDamped", Emf.Metric.count(summary.damped())), Map.of());
     }
 }

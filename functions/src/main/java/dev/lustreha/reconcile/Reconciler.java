@@ -2,6 +2,7 @@ package dev.lustreha.reconcile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.lustreha.config.Config;
+import dev.lustreha.config.HealthSettings;
 import dev.lustreha.config.Json;
 import dev.lustreha.domain.RoleState;
 import dev.lustreha.domain.EniView;
@@ -12,6 +13,8 @@ import dev.lustreha.domain.RoleType;
 import dev.lustreha.domain.Volume;
 import dev.lustreha.domain.VolumeView;
 import dev.lustreha.ec2.Ec2Gateway;
+import dev.lustreha.domain.HealthPolicy;
+import dev.lustreha.health.HealthAlarms;
 import dev.lustreha.errors.RoleStateConflictException;
 import dev.lustreha.errors.StaleEpochException;
 import dev.lustreha.reconcile.ReconcilePlanner.Action;
@@ -32,6 +35,7 @@ import dev.lustreha.trigger.ExecutionStarter;
 import dev.lustreha.trigger.Failover;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,13 +57,21 @@ import java.util.stream.Collectors;
  */
 public final class Reconciler implements Failover {
 
+    /** How long the health trigger has to act on a raised alarm before the reconciler re-arms it. */
+    static final Duration TRIGGER_GRACE = Duration.ofSeconds(60);
+
     /** What one action came to. */
     public record Outcome(String action, String subject, String execution, String result, String detail) {
     }
 
-    /** One run: what was done, what was left alone and why, and how many actions failed. */
-    /** @param notServing roles not SERVING when the run looked (an alarm watches it stay above zero) */
-    public record Summary(Instant at, List<Outcome> actions, List<Hold> holds, int alarms, int failures, int notServing) {
+    /**
+     * One run: what was done, what was left alone and why, and how many actions failed.
+     *
+     * @param notServing roles not SERVING when the run looked (an alarm watches it stay above zero)
+     * @param damped roles the health trigger holds for a person (flap damping; an alarm watches it)
+     */
+    public record Summary(Instant at, List<Outcome> actions, List<Hold> holds, int alarms, int failures, int notServing,
+            int damped) {
 
         /** One line per action, for the trigger's report. */
         public String describe() {
@@ -80,9 +92,24 @@ public final class Reconciler implements Failover {
     private final Clock clock;
     private final HandoverState.Poll poll;
     private final ReconcilePlanner.Bounds bounds;
+    /** The health alarms to re-arm, or null where there are none (a reconciler without health detection). */
+    private final HealthAlarms alarms;
+    private final HealthSettings health;
 
     public Reconciler(Config config, RoleStore store, Ec2Gateway aws, ExecutionStarter starter, ExecutionLister lister,
             Clock clock, HandoverState.Poll poll, ReconcilePlanner.Bounds bounds) {
+        this(config, store, aws, starter, lister, clock, poll, bounds, null, HealthSettings.DEFAULTS);
+    }
+
+    /**
+     * @param alarms the health alarms: each run re-arms those a move should have followed and none
+     *     did ({@link HealthPolicy#rearm}); null for none
+     */
+    public Reconciler(Config config, RoleStore store, Ec2Gateway aws, ExecutionStarter starter, ExecutionLister lister,
+            Clock clock, HandoverState.Poll poll, ReconcilePlanner.Bounds bounds, HealthAlarms alarms,
+            HealthSettings health) {
+        this.alarms = alarms;
+        this.health = health;
         this.config = config;
         this.store = store;
         this.aws = aws;
@@ -101,10 +128,49 @@ public final class Reconciler implements Failover {
         for (Action a : plan.actions()) {
             outcomes.add(execute(a));
         }
-        int alarms = (int) plan.actions().stream().filter(Alarm.class::isInstance).count();
+        if (alarms != null) {
+            outcomes.addAll(rearmHealthAlarms(facts));
+        }
+        int stuck = (int) plan.actions().stream().filter(Alarm.class::isInstance).count();
         int failures = (int) outcomes.stream().filter(o -> "FAILED".equals(o.result())).count();
         int notServing = (int) facts.roles().stream().filter(r -> r.state() != RoleState.SERVING).count();
-        return new Summary(facts.now(), List.copyOf(outcomes), plan.holds(), alarms, failures, notServing);
+        int damped = (int) facts.roles().stream().filter(r -> health.policy().damped(r, facts.now())).count();
+        return new Summary(facts.now(), List.copyOf(outcomes), plan.holds(), stuck, failures, notServing, damped);
+    }
+
+    /**
+     * Re-arms each raised health alarm whose role serves mounted, undamped, for longer than one
+     * evaluation window while the alarm stayed raised past {@link #TRIGGER_GRACE}: its event was
+     * rightly ignored (about the handover's silence) or lost, and CloudWatch sends no new one while
+     * the alarm stays in ALARM. Re-armed, it is raised again with a fresh event if the owner is
+     * still unhealthy, and the health trigger decides on that.
+     */
+    private List<Outcome> rearmHealthAlarms(ReconcilePlanner.Facts facts) {
+        List<Outcome> out = new ArrayList<>();
+        List<HealthAlarms.Raised> raised;
+        try {
+            raised = alarms.raised(config.fileSystem());
+        } catch (RuntimeException e) {
+            return List.of(new Outcome("RearmHealthAlarms", config.fileSystem().value(), null, "FAILED",
+                    e.getClass().getSimpleName() + ": " + e.getMessage()));
+        }
+        for (HealthAlarms.Raised a : raised) {
+            Optional<Role> role = facts.roles().stream().filter(r -> r.id().equals(a.role())).findFirst();
+            if (role.isEmpty() || !health.policy().rearm(role.get(), a.since(), facts.now(), health.alarm().window(),
+                    TRIGGER_GRACE)) {
+                continue;
+            }
+            String why = "in ALARM since " + a.since() + " while " + a.role() + " serves mounted at epoch "
+                    + role.get().epoch() + ": evaluate afresh";
+            try {
+                alarms.rearm(a.alarmName(), "lustre-ha reconciler re-armed: " + why);
+                out.add(new Outcome("RearmHealthAlarm", a.role().value(), null, "REARMED", why));
+            } catch (RuntimeException e) {
+                out.add(new Outcome("RearmHealthAlarm", a.role().value(), null, "FAILED",
+                        e.getClass().getSimpleName() + ": " + e.getMessage()));
+            }
+        }
+        return out;
     }
 
     /**

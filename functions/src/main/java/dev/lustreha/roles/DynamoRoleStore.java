@@ -3,6 +3,10 @@ package dev.lustreha.roles;
 import static dev.lustreha.roles.RoleItems.CLAIMED_AT;
 import static dev.lustreha.roles.RoleItems.EPOCH;
 import static dev.lustreha.roles.RoleItems.FILE_SYSTEM;
+import static dev.lustreha.roles.RoleItems.HEALTH_FAILOVERS;
+import static dev.lustreha.roles.RoleItems.HEALTH_HOLD;
+import static dev.lustreha.roles.RoleItems.MOUNTED_AT;
+import static dev.lustreha.roles.RoleItems.MOUNTED_EPOCH;
 import static dev.lustreha.roles.RoleItems.LAST_EXECUTION;
 import static dev.lustreha.roles.RoleItems.NEEDS_FORMAT;
 import static dev.lustreha.roles.RoleItems.OWNER;
@@ -27,6 +31,7 @@ import dev.lustreha.errors.RoleNotFoundException;
 import dev.lustreha.errors.RoleStateConflictException;
 import dev.lustreha.errors.StaleEpochException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -47,7 +52,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /** {@link RoleStore} on the two DynamoDB tables of the stack, with conditional writes. */
-public final class DynamoRoleStore implements RoleStore {
+public final class DynamoRoleStore implements RoleStore, HealthStore {
 
     private final DynamoDbClient dynamo;
     private final String rolesTable;
@@ -127,11 +132,12 @@ public final class DynamoRoleStore implements RoleStore {
         if (seen.owner().isPresent()) {
             previous = ", #prev = :prev";
             values.put(":prev", s(seen.owner().get()));
-            removes = " REMOVE #reason";
+            removes = " REMOVE #reason, " + HEALTH_HOLD;
         } else {
             previous = "";
-            removes = " REMOVE #reason, #prev";
+            removes = " REMOVE #reason, #prev, " + HEALTH_HOLD;
         }
+        // A damping hold is about the owner it was written for; the moves it counted stay and still count.
         String update = "SET #owner = :new, #epoch = :next, #state = :claimed, " + CLAIMED_AT + " = :now, "
                 + UPDATED_AT + " = :now, " + LAST_EXECUTION + " = :exec" + previous + removes;
         UpdateItemRequest request = UpdateItemRequest.builder()
@@ -181,12 +187,40 @@ public final class DynamoRoleStore implements RoleStore {
                 NEEDS_FORMAT + " = :false", Map.of(":false", AttributeValue.fromBool(false)));
     }
 
+    @Override
+    public void markMounted(RoleKey key, String owner, long epoch) {
+        ownedUpdate(key, owner, epoch, "record the mount", EnumSet.of(RoleState.CLAIMED, RoleState.SERVING),
+                MOUNTED_EPOCH + " = :epoch, " + MOUNTED_AT + " = :now", Map.of());
+    }
+
+    @Override
+    public void orphanOnHealth(RoleKey key, String owner, long epoch, List<Instant> failovers, String reason) {
+        ownedUpdate(key, owner, epoch, "move to ORPHANED on a health alarm while mounted at this epoch",
+                EnumSet.of(RoleState.SERVING),
+                "#state = :to, #reason = :reason, " + HEALTH_FAILOVERS + " = :failovers REMOVE " + HEALTH_HOLD,
+                Map.of(":to", s(RoleState.ORPHANED.name()), ":reason", s(reason),
+                        ":failovers", RoleItems.instants(failovers)),
+                " AND " + MOUNTED_EPOCH + " = :epoch");
+    }
+
+    @Override
+    public void holdOnHealth(RoleKey key, String owner, long epoch, String hold) {
+        ownedUpdate(key, owner, epoch, "record a damping hold", EnumSet.of(RoleState.SERVING),
+                HEALTH_HOLD + " = :hold", Map.of(":hold", s(hold)));
+    }
+
     /**
      * An update made by (or about) the owner at its epoch: applies only while owner and epoch match
      * and the role is in one of the {@code allowed} states.
      */
     private Role ownedUpdate(RoleKey key, String owner, long epoch, String action, Set<RoleState> allowed,
             String set, Map<String, AttributeValue> setValues) {
+        return ownedUpdate(key, owner, epoch, action, allowed, set, setValues, "");
+    }
+
+    /** The same, with {@code andCondition} (starting with " AND ") added to the condition. */
+    private Role ownedUpdate(RoleKey key, String owner, long epoch, String action, Set<RoleState> allowed,
+            String set, Map<String, AttributeValue> setValues, String andCondition) {
         requireInstance(owner);
         Map<String, String> names = new HashMap<>(Map.of("#owner", OWNER, "#state", STATE, "#epoch", EPOCH));
         if (set.contains("#reason")) {
@@ -207,7 +241,7 @@ public final class DynamoRoleStore implements RoleStore {
                 .tableName(rolesTable)
                 .key(RoleItems.key(key))
                 .updateExpression(update)
-                .conditionExpression("#owner = :me AND #epoch = :epoch AND " + from)
+                .conditionExpression("#owner = :me AND #epoch = :epoch AND " + from + andCondition)
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(values)
                 .returnValues(ReturnValue.ALL_NEW)

@@ -4,6 +4,7 @@ import dev.lustreha.domain.FileSystemName;
 import dev.lustreha.domain.NetworkIdentity;
 import dev.lustreha.domain.Role;
 import dev.lustreha.domain.RoleId;
+import dev.lustreha.domain.RoleHealth;
 import dev.lustreha.domain.RoleKey;
 import dev.lustreha.domain.RoleResources;
 import dev.lustreha.domain.RoleState;
@@ -38,6 +39,12 @@ final class RoleItems {
     static final String CLAIMED_AT = "claimedAt";
     static final String LAST_EXECUTION = "lastExecution";
     static final String REASON = "reason";
+    /** Written by the instance bootstrap once the targets are mounted at its epoch. */
+    static final String MOUNTED_EPOCH = "mountedEpoch";
+    static final String MOUNTED_AT = "mountedAt";
+    /** Written by the health trigger: its automatic moves inside the damping window, and why it stopped moving. */
+    static final String HEALTH_FAILOVERS = "healthFailovers";
+    static final String HEALTH_HOLD = "healthHold";
 
     static final String ENI_ID = "eniId";
     static final String PRIVATE_IP = "privateIp";
@@ -68,6 +75,13 @@ final class RoleItems {
         role.claimedAt().ifPresent(t -> item.put(CLAIMED_AT, s(t.toString())));
         role.lastExecution().ifPresent(e -> item.put(LAST_EXECUTION, s(e)));
         role.reason().ifPresent(r -> item.put(REASON, s(r)));
+        RoleHealth h = role.health();
+        h.mountedEpoch().ifPresent(e -> item.put(MOUNTED_EPOCH, n(e)));
+        h.mountedAt().ifPresent(t -> item.put(MOUNTED_AT, s(t.toString())));
+        if (!h.failovers().isEmpty()) {
+            item.put(HEALTH_FAILOVERS, instants(h.failovers()));
+        }
+        h.hold().ifPresent(r -> item.put(HEALTH_HOLD, s(r)));
         return item;
     }
 
@@ -84,7 +98,31 @@ final class RoleItems {
                 Instant.parse(required(item, UPDATED_AT)),
                 optional(item, CLAIMED_AT).map(Instant::parse),
                 optional(item, LAST_EXECUTION),
-                optional(item, REASON));
+                optional(item, REASON),
+                health(item));
+    }
+
+    /**
+     * The health fields; a mount report the bootstrap wrote only half of (it writes both in one
+     * update, so only a hand edit could) counts as no report: the health trigger then waits.
+     */
+    private static RoleHealth health(Map<String, AttributeValue> item) {
+        Optional<Long> epoch = Optional.ofNullable(item.get(MOUNTED_EPOCH)).map(AttributeValue::n).map(Long::parseLong);
+        Optional<Instant> at = optional(item, MOUNTED_AT).map(Instant::parse);
+        if (epoch.isEmpty() || at.isEmpty()) {
+            epoch = Optional.empty();
+            at = Optional.empty();
+        }
+        List<Instant> failovers = new ArrayList<>();
+        AttributeValue list = item.get(HEALTH_FAILOVERS);
+        if (list != null && list.hasL()) {
+            list.l().forEach(v -> failovers.add(Instant.parse(v.s())));
+        }
+        return new RoleHealth(epoch, at, failovers, optional(item, HEALTH_HOLD));
+    }
+
+    static AttributeValue instants(List<Instant> times) {
+        return AttributeValue.fromL(times.stream().map(t -> s(t.toString())).toList());
     }
 
     static Map<String, AttributeValue> toItem(RoleResources resources) {

@@ -33,6 +33,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +53,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Subnet;
@@ -61,7 +65,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * by ProGuard) runs every handler. The handlers run in a separate JVM whose class path is that jar
  * and {@link JarHarness} alone, built as in Lambda (public constructors, {@code Production}'s real
  * clients, endpoints from {@code AWS_ENDPOINT_URL_*}), against moto_server (EC2, Auto Scaling, Step
- * Functions) and DynamoDB Local. One scenario drives a pool's creation and update, two handovers
+ * Functions, CloudWatch) and DynamoDB Local. One scenario drives a pool's creation and update, two handovers
  * (the second, by a standby, fences, detaches and moves a role), a compensation, the reconciler, a
  * state change and a release, so every AWS operation the functions make is sent, and answered, at least once: a
  * class that shrinking removed by mistake fails a call here (NoClassDefFoundError, a missing
@@ -87,6 +91,8 @@ class DeploymentJarIT {
             "autoscaling:DescribeAutoScalingInstances", "autoscaling:RecordLifecycleActionHeartbeat",
             "autoscaling:SetInstanceHealth",
             "sfn:ListExecutions", "sfn:StartExecution",
+            "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms",
+            "cloudwatch:SetAlarmState",
             "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"));
 
     private static Path jar;
@@ -123,8 +129,9 @@ class DeploymentJarIT {
                 "CompleteLifecycleAction", queryAnswer("CompleteLifecycleAction"),
                 "RecordLifecycleActionHeartbeat", queryAnswer("RecordLifecycleActionHeartbeat")));
         Recorder sfnEndpoint = new Recorder("sfn", motoEndpoint, Map.of());
+        Recorder cloudWatchEndpoint = new Recorder("cloudwatch", motoEndpoint, Map.of());
         Recorder dynamoEndpoint = new Recorder("dynamodb", dynamo.endpoint(), Map.of());
-        recorders.addAll(List.of(ec2Endpoint, autoScalingEndpoint, sfnEndpoint, dynamoEndpoint));
+        recorders.addAll(List.of(ec2Endpoint, autoScalingEndpoint, sfnEndpoint, cloudWatchEndpoint, dynamoEndpoint));
 
         cloudFormation = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         cloudFormation.createContext("/", exchange -> {
@@ -149,6 +156,7 @@ class DeploymentJarIT {
                 "AWS_ENDPOINT_URL_EC2", ec2Endpoint.endpoint(),
                 "AWS_ENDPOINT_URL_AUTO_SCALING", autoScalingEndpoint.endpoint(),
                 "AWS_ENDPOINT_URL_SFN", sfnEndpoint.endpoint(),
+                "AWS_ENDPOINT_URL_CLOUDWATCH", cloudWatchEndpoint.endpoint(),
                 "AWS_ENDPOINT_URL_DYNAMODB", dynamoEndpoint.endpoint()));
     }
 
@@ -217,6 +225,27 @@ class DeploymentJarIT {
 
         JsonNode reconciled = call("dev.lustreha.reconcile.ReconcileHandler", "{}");
         assertTrue(reconciled.has("actions"), reconciled.toString());
+
+        // The role's health alarm fires on data from before its new owner mounted (the bootstrap reports
+        // the mount a minute from now): the health trigger leaves the role and re-arms the alarm.
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        try (DynamoDbClient tables = dynamo.newClient()) {
+            tables.updateItem(r -> r.tableName("RolesTable")
+                    .key(Map.of("fileSystem", AttributeValue.fromS(FS), "roleId", AttributeValue.fromS(role)))
+                    .updateExpression("SET mountedEpoch = :e, mountedAt = :t")
+                    .expressionAttributeValues(Map.of(":e", AttributeValue.fromN(
+                            secondHandover.path("claim").path("epoch").asText()),
+                            ":t", AttributeValue.fromS(now.plusSeconds(60).toString()))));
+        }
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ")
+                .withZone(java.time.ZoneOffset.UTC).format(now.minusSeconds(30));
+        JsonNode health = call("dev.lustreha.trigger.HealthTriggerHandler", JSON.writeValueAsString(Map.of(
+                "source", "aws.cloudwatch", "detail-type", "CloudWatch Alarm State Change",
+                "detail", Map.of("alarmName", "lustre-ha-" + FS + "-" + role + "-health",
+                        "state", Map.of("value", "ALARM", "reasonData", JSON.writeValueAsString(Map.of(
+                                "startDate", stamp, "period", 10)))))));
+        assertEquals("NOOP", health.path("action").asText(), health.toString());
+        assertTrue(health.path("reason").asText().contains("re-armed"), health.toString());
 
         // The second server stops: its role is orphaned and failed over (its group asked to replace it).
         ec2.stopInstances(r -> r.instanceIds(second));

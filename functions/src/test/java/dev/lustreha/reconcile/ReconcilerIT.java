@@ -237,7 +237,8 @@ class ReconcilerIT {
         JsonNode directive = emf.path("_aws").path("CloudWatchMetrics").get(0);
         assertEquals("LustreHA", directive.path("Namespace").asText());
         assertEquals("[[\"FileSystem\"]]", directive.path("Dimensions").toString());
-        assertEquals(4, directive.path("Metrics").size());
+        assertEquals(5, directive.path("Metrics").size());
+        assertEquals(0, emf.path("RolesDamped").asInt(), "no role is held by flap damping");
         assertEquals(sim.clock().now().toEpochMilli(), emf.path("_aws").path("Timestamp").asLong());
         assertEquals(fs.value(), emf.path("FileSystem").asText());
         assertEquals(1, emf.path("StuckExecutions").asInt());

@@ -10,11 +10,13 @@ import dev.lustreha.domain.Volume;
 import dev.lustreha.errors.LustreHaException;
 import dev.lustreha.local.SimCloud;
 import dev.lustreha.local.ec2.SimEc2;
+import dev.lustreha.roles.HealthStore;
 import dev.lustreha.roles.RoleStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,7 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * What the instance bootstrap does inside each simulated server, reduced to what the failover
  * depends on: once its OS is up and it is tagged with a role and epoch, it checks the epoch against
  * the table (refusing a stale one), waits for the role's volumes, formats them on the role's first
- * claim only (recording it, then clearing needsFormat under its epoch), and mounts them. Mounted
+ * claim only (recording it, then clearing needsFormat under its epoch), and mounts them, then reports
+ * them mounted at its epoch ({@code mountedEpoch}, {@code mountedAt}), as the bootstrap does. Mounted
  * volumes are what makes a detach without Force stay {@code busy} on a running instance.
  */
 final class GuestAgent {
@@ -31,15 +34,20 @@ final class GuestAgent {
 
     private final SimCloud cloud;
     private final RoleStore store;
+    private final HealthStore health;
+    /** The epoch each instance last reported its targets mounted at: reported once per epoch. */
+    private final Map<String, Long> reported = new ConcurrentHashMap<>();
     private final Map<RoleId, RoleResources> pool;
     private final Executor executor;
     private volatile boolean running = true;
     /** One scan at a time, as each instance runs one bootstrap: overlapping scans would format twice. */
     private final AtomicBoolean scanning = new AtomicBoolean();
 
-    GuestAgent(SimCloud cloud, RoleStore store, Map<RoleId, RoleResources> pool, Executor executor) {
+    GuestAgent(SimCloud cloud, RoleStore store, HealthStore health, Map<RoleId, RoleResources> pool,
+            Executor executor) {
         this.cloud = cloud;
         this.store = store;
+        this.health = health;
         this.pool = pool;
         this.executor = executor;
     }
@@ -94,11 +102,15 @@ final class GuestAgent {
             }
         }
         Set<String> mounted = cloud.ec2().mountedOn(instance);
+        long epoch = Long.parseLong(epochTag);
         if (mounted.containsAll(resources.volumes().stream().map(Volume::volumeId).toList())) {
+            if (!Long.valueOf(epoch).equals(reported.get(instance))) {
+                // Mounted already (a claim by the same server at a new epoch): report it at this epoch.
+                reportMounted(instance, resources.role(), epoch);
+            }
             return;
         }
         Optional<Role> role = store.load(resources.role());
-        long epoch = Long.parseLong(epochTag);
         if (role.isEmpty() || !role.get().isOwnedBy(instance) || role.get().epoch() != epoch
                 || role.get().state() != RoleState.SERVING) {
             return; // a stale epoch: the bootstrap refuses to mount
@@ -116,5 +128,15 @@ final class GuestAgent {
                 cloud.ec2().guestMount(instance, v.volumeId());
             }
         }
+        reportMounted(instance, key, epoch);
+    }
+
+    /** The bootstrap's last step: {@code mountedEpoch = epoch, mountedAt = now} under owner and epoch. */
+    private void reportMounted(String instance, RoleKey key, long epoch) {
+        // Once per epoch, as the bootstrap reports once per boot: a refused report (a newer claim) is not retried.
+        reported.put(instance, epoch);
+        health.markMounted(key, instance, epoch);
+        cloud.history().record("Guest.Mounted", "instance", instance, "role", key.id().value(), "epoch",
+                Long.toString(epoch));
     }
 }

@@ -1,9 +1,11 @@
 package dev.lustreha.sim;
 
+import dev.lustreha.domain.HealthPolicy;
 import dev.lustreha.domain.RoleResources;
 import dev.lustreha.domain.Tags;
 import dev.lustreha.domain.Volume;
 import dev.lustreha.local.cloud.History;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,7 +21,7 @@ import java.util.TreeSet;
  */
 public final class Invariants {
 
-    /** A broken invariant, I1..I7, with what happened and when. */
+    /** A broken invariant, I1..I8, with what happened and when. */
     public record Violation(String invariant, String detail) {
     }
 
@@ -63,9 +65,24 @@ public final class Invariants {
         private int seen;
         /** The handover step running now, when it runs with an epoch older than its role's: a stale writer. */
         private History.Entry staleStep;
+        private final HealthPolicy damping;
+        /** Each instance's EC2 state, as last recorded. */
+        private final Map<String, String> instanceState = new HashMap<>();
+        /** Instances their group no longer counts healthy (marked unhealthy, replaced, terminating). */
+        private final Set<String> groupGaveUp = new HashSet<>();
+        /** Per role: when lustre-ha took it from a server nothing else called failed (I8), and from whom. */
+        private final Map<String, List<Instant>> judgementMoves = new HashMap<>();
+        private final Set<String> countedMoves = new HashSet<>();
+        private final Set<String> reportedI8 = new HashSet<>();
 
         public Checker(List<RoleResources> pool) {
+            this(pool, LocalCloud.HEALTH.policy());
+        }
+
+        /** @param damping MaxFailoversPerWindow in FailoverWindowMinutes, for I8 */
+        public Checker(List<RoleResources> pool, HealthPolicy damping) {
             this.pool = pool;
+            this.damping = damping;
             for (RoleResources r : pool) {
                 roleOfResource.put(r.network().eniId(), r.role().id().value());
                 for (Volume v : r.volumes()) {
@@ -156,6 +173,22 @@ public final class Invariants {
                                 + " formatted again (epochs " + formatted.get(e.get("volume")) + ")"));
                     }
                 }
+                case "Ec2.InstanceState" -> instanceState.put(e.get("instance"), e.get("state"));
+                case "Ec2.StopInstances" -> {
+                    // lustre-ha's fence always forces; a plain stop is a fault the simulation made.
+                    if ("true".equals(e.get("force")) && "running".equals(e.get("previousState"))) {
+                        judgementMove(e, e.get("instance"));
+                    }
+                }
+                case "AutoScaling.SetInstanceHealth" -> {
+                    if ("Unhealthy".equals(e.get("health"))) {
+                        if ("running".equals(instanceState.get(e.get("instance")))) {
+                            judgementMove(e, e.get("instance"));
+                        }
+                        groupGaveUp.add(e.get("instance"));
+                    }
+                }
+                case "AutoScaling.LaunchBeforeTerminate", "AutoScaling.Terminating" -> groupGaveUp.add(e.get("instance"));
                 case "AutoScaling.LifecycleActionStarted" -> openActions.add(e.get("token"));
                 case "AutoScaling.CompleteLifecycleAction", "AutoScaling.LifecycleActionCancelled" ->
                         openActions.remove(e.get("token"));
@@ -168,6 +201,35 @@ public final class Invariants {
                 }
             }
             checkSingleOwner(e, holder, pool, reportedI1, out);
+        }
+
+        /**
+         * I8: lustre-ha itself declared a server failed — force-stopped it, or told its group it is
+         * unhealthy — while EC2 said it was running and its group still counted it healthy: a move
+         * nothing but lustre-ha's own judgement (the health signal) asked for. Counted once per role
+         * and server; more than MaxFailoversPerWindow of them for one role inside any window of
+         * FailoverWindowMinutes is a failover storm. Moves that EC2 or Auto Scaling called for (a
+         * server stopped, terminated, or replaced after failing its status checks) are not counted.
+         */
+        private void judgementMove(History.Entry e, String instance) {
+            if (groupGaveUp.contains(instance)) {
+                return;
+            }
+            for (RoleResources r : pool) {
+                String role = r.role().id().value();
+                if (!instance.equals(holder.get(r.network().eniId())) || !countedMoves.add(role + "@" + instance)) {
+                    continue;
+                }
+                List<Instant> moves = judgementMoves.computeIfAbsent(role, k -> new ArrayList<>());
+                moves.add(e.at());
+                Instant from = e.at().minus(damping.window());
+                long inWindow = moves.stream().filter(t -> t.isAfter(from)).count();
+                if (inWindow > damping.maxMoves() && reportedI8.add(role + e.at())) {
+                    out.add(new Violation("I8", e.at() + " " + role + " taken from " + instance + " (running, healthy in "
+                            + "its group): " + inWindow + " such moves within " + damping.window().toMinutes()
+                            + " min, more than MaxFailoversPerWindow " + damping.maxMoves()));
+                }
+            }
         }
 
         private String staleDescription() {

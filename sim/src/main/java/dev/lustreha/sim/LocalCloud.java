@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.lustreha.config.Config;
+import dev.lustreha.config.HealthSettings;
+import dev.lustreha.health.HealthAlarms;
 import dev.lustreha.config.Json;
 import dev.lustreha.domain.InstanceState;
 import dev.lustreha.domain.Role;
@@ -48,6 +50,8 @@ import dev.lustreha.steps.HandoverState;
 import dev.lustreha.steps.HandoverSteps;
 import dev.lustreha.steps.RecordHandler;
 import dev.lustreha.steps.ReleaseHandler;
+import dev.lustreha.trigger.Failover;
+import dev.lustreha.trigger.HealthTrigger;
 import dev.lustreha.trigger.LifecycleTrigger;
 import dev.lustreha.trigger.StateChangeTrigger;
 import dev.lustreha.trigger.TriggerResult;
@@ -181,6 +185,11 @@ public final class LocalCloud implements AutoCloseable {
     private final List<BiConsumer<String, String>> stepListeners = new CopyOnWriteArrayList<>();
     private final List<RoleResources> pool;
     private final GuestAgent guests;
+    private final HealthAgent healthAgents;
+    private final HealthTrigger healthTrigger;
+    private final HealthAlarms alarms;
+    /** Health detection as the template's defaults set it (3 of 3 periods; 3 moves in 30 minutes). */
+    public static final HealthSettings HEALTH = HealthSettings.DEFAULTS;
     private final ScheduledReconciler reconciler;
     /** The thread pool of a wall-time run; null in a deterministic one. */
     private final ExecutorService threads;
@@ -220,7 +229,9 @@ public final class LocalCloud implements AutoCloseable {
             dynamoLocal = server;
             dynamo = server.newClient();
         }
-        store = new DynamoRoleStore(dynamo, "RolesTable", "ResourcesTable", sim.clock().asClock());
+        DynamoRoleStore tables = new DynamoRoleStore(dynamo, "RolesTable", "ResourcesTable", sim.clock().asClock());
+        store = tables;
+        alarms = new HealthAlarms(sim.cloudWatch());
         history = new DynamoHandoverHistory(dynamo, "HistoryTable");
         Ec2Gateway aws = new Ec2Gateway(mutation.ec2(sim.ec2()), sim.autoScaling());
         // The production pool provisioner makes each role's ENI and volumes, as the stack's custom resource
@@ -228,10 +239,10 @@ public final class LocalCloud implements AutoCloseable {
         // request limits are lifted meanwhile, so a large pool starts with full buckets, as it would on AWS.
         PoolSpec.VolumeSpec small = new PoolSpec.VolumeSpec(64, "gp3", 3000, 125);
         PoolProvisioner provisioner = new PoolProvisioner(new Ec2Gateway(sim.ec2(), sim.autoScaling()), store,
-                sim.clock().asClock());
+                sim.clock().asClock(), alarms);
         sim.ec2().withoutRequestLimits(() -> provisioner.ensure(new PoolSpec(spec.name(), subnet,
                 List.of("sg-0a1b2c3d4e5f60718"), spec.mds(), spec.oss(), spec.volumesPerOss(), small, small,
-                new PoolSpec.VolumeSpec(512, "gp3", 3000, 125), false), "local-cloud"));
+                new PoolSpec.VolumeSpec(512, "gp3", 3000, 125), false, HEALTH.alarm()), "local-cloud"));
         sim.clock().advance(Duration.ofSeconds(30)); // new volumes are "creating" for a few seconds
         pool = store.resources(spec.name());
 
@@ -280,21 +291,28 @@ public final class LocalCloud implements AutoCloseable {
         Config config = new Config(spec.name(), "RolesTable", "ResourcesTable", handover.arn(), release.arn(), groups,
                 LAUNCH_HOOK, TERMINATE_HOOK);
         lifecycleTrigger = new LifecycleTrigger(config, executions, options.poll());
+        Failover failover;
         if (options.reconcileEvery() == null) {
             reconciler = null;
-            stateChangeTrigger = new StateChangeTrigger(config, store, aws);
+            failover = (owner, roles) -> aws.markUnhealthy(owner) ? "group asked to replace it" : "no group manages it";
         } else {
             Reconciler r = new Reconciler(config, store, aws, executions, executions, sim.clock().asClock(),
-                    options.poll(), ReconcilePlanner.Bounds.defaults());
+                    options.poll(), ReconcilePlanner.Bounds.defaults(), alarms, HEALTH);
             reconciler = new ScheduledReconciler(sim.clock(), r, options.reconcileEvery(), workers);
-            stateChangeTrigger = new StateChangeTrigger(config, store, r);
+            failover = r;
         }
+        stateChangeTrigger = new StateChangeTrigger(config, store, failover);
+        healthTrigger = new HealthTrigger(config, store, tables, alarms, failover, HEALTH.policy(), HEALTH.alarm(),
+                sim.clock().asClock(), metricLines::add);
         // EventBridge invokes the triggers asynchronously: the bus hands events to workers.
         sim.bus().subscribe(event -> workers.execute(() -> deliver(event, 0)));
 
-        guests = new GuestAgent(sim, store, pool.stream()
-                .collect(Collectors.toMap(r -> r.role().id(), Function.identity())), workers);
+        Map<RoleId, RoleResources> byRole = pool.stream()
+                .collect(Collectors.toMap(r -> r.role().id(), Function.identity()));
+        guests = new GuestAgent(sim, store, tables, byRole, workers);
         guests.start();
+        healthAgents = new HealthAgent(sim, spec.name().value(), byRole);
+        healthAgents.start();
         if (reconciler != null) {
             reconciler.start();
         }
@@ -426,9 +444,23 @@ public final class LocalCloud implements AutoCloseable {
      */
     public TriggerResult trigger(JsonNode event) {
         String source = event.path("source").asText();
-        TriggerResult r = "aws.ec2".equals(source) ? stateChangeTrigger.handle(event) : lifecycleTrigger.handle(event);
+        TriggerResult r = switch (source) {
+            case "aws.ec2" -> stateChangeTrigger.handle(event);
+            case "aws.cloudwatch" -> healthTrigger.handle(event);
+            default -> lifecycleTrigger.handle(event);
+        };
         triggerResults.add(r);
         return r;
+    }
+
+    /** Simulation control: a fault only the server's health agent sees strikes {@code instance} until {@code until}. */
+    public void healthFault(String instance, HealthFault fault, Instant until) {
+        healthAgents.inject(instance, fault, until);
+    }
+
+    /** The alarms of the roles' health, as the pool provisioner made them. */
+    public HealthAlarms alarms() {
+        return alarms;
     }
 
     /**
@@ -693,6 +725,7 @@ public final class LocalCloud implements AutoCloseable {
             pacer.close();
         }
         guests.stop();
+        healthAgents.stop();
         if (reconciler != null) {
             reconciler.stop();
         }

@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Issue 9's benchmarks 3 (handover economy) and 4 (scale) on the local cloud: printed numbers, not
+ * Issue 9's benchmarks 3 (handover economy) and 4 (scale), and issue 20's detection benchmark, on the local cloud: printed numbers, not
  * timed tests. Usage:
  *
  * <pre>
- * Benchmarks &lt;economy|scale|all&gt; [--out FILE.md] [--seed N] [--warmup N] [--iterations N]
+ * Benchmarks &lt;economy|scale|detection|all&gt; [--out FILE.md] [--seed N] [--warmup N] [--iterations N]
  *            [--oss N] [--volumes N] [--standbys N] [--variants terminate,hung,...]
  * </pre>
  *
@@ -35,8 +35,8 @@ public final class Benchmarks {
             List<String> variants) {
 
         static Settings parse(String[] args) {
-            if (args.length == 0 || !List.of("economy", "scale", "all").contains(args[0])) {
-                throw new IllegalArgumentException("the first argument is economy, scale or all");
+            if (args.length == 0 || !List.of("economy", "scale", "detection", "all").contains(args[0])) {
+                throw new IllegalArgumentException("the first argument is economy, scale, detection or all");
             }
             Path out = null;
             long seed = 9;
@@ -81,7 +81,7 @@ public final class Benchmarks {
             s = Settings.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("bench: " + e.getMessage());
-            System.err.println("usage: Benchmarks <economy|scale|all> [--out FILE.md] [--seed N] [--warmup N] "
+            System.err.println("usage: Benchmarks <economy|scale|detection|all> [--out FILE.md] [--seed N] [--warmup N] "
                     + "[--iterations N] [--oss N] [--volumes N] [--standbys N] [--variants "
                     + String.join(",", ScaleBenchmark.Variant.names()) + "]");
             System.exit(2);
@@ -106,7 +106,7 @@ public final class Benchmarks {
     static boolean run(Settings s, PrintStream out) {
         boolean ok = true;
         List<String> sections = new ArrayList<>();
-        if (!s.which().equals("scale")) {
+        if (s.which().equals("economy") || s.which().equals("all")) {
             out.println("benchmark 3, handover economy (" + s.warmup() + " warm-up and " + s.iterations()
                     + " measured handovers per case)");
             EconomyBenchmark.Result r = new EconomyBenchmark(s.warmup(), s.iterations(), s.seed(), out).run();
@@ -114,7 +114,7 @@ public final class Benchmarks {
             sections.add(EconomyBenchmark.markdown(r));
             ok &= r.cases().stream().allMatch(c -> c.goals().stream().allMatch(EconomyBenchmark.Goal::pass));
         }
-        if (!s.which().equals("economy")) {
+        if (s.which().equals("scale") || s.which().equals("all")) {
             out.println();
             out.println("benchmark 4, scale (" + s.oss() + " OSS roles x " + s.volumes() + " volumes, AWS-like latency)");
             ScaleBenchmark.Result r = new ScaleBenchmark(s.oss(), s.volumes(), s.standbys(), s.seed(),
@@ -122,6 +122,14 @@ public final class Benchmarks {
             ScaleBenchmark.print(r, out);
             sections.add(ScaleBenchmark.markdown(r));
             ok &= r.runs().stream().allMatch(ScaleBenchmark.RunResult::goalsMet);
+        }
+        if (s.which().equals("detection") || s.which().equals("all")) {
+            out.println();
+            out.println("benchmark 5, detection (issue 20: the health alarm and its failover, AWS-like latency)");
+            List<DetectionBenchmark.Run> runs = new DetectionBenchmark(s.seed(), out).run();
+            DetectionBenchmark.print(runs, out);
+            sections.add(DetectionBenchmark.markdown(runs));
+            ok &= runs.stream().allMatch(DetectionBenchmark.Run::goalsMet);
         }
         if (s.out() != null) {
             StringBuilder md = new StringBuilder("## Simulation: handover economy and scale\n\n");

@@ -26,7 +26,8 @@ import java.util.function.Function;
  * a step of a running handover (the new server dies while claiming or attaching, the old owner
  * recovers while being fenced, a step's response is lost after it acted, throttling during a
  * detach), two failures at once, lost, duplicated and reordered events, an AZ outage, malformed and
- * foreign events — and a seed always gives the same schedule, and so the same run.
+ * foreign events, servers that only their health agent sees failing (Lustre unhealthy, a target
+ * read-only, LNet down) or whose agent falls silent — and a seed always gives the same schedule, and so the same run.
  *
  * <p>A failing schedule is written as a scenario file (it replays with {@code simulate <file>}) and
  * shrunk: faults are dropped, and the file system made smaller, while the same invariant still
@@ -67,7 +68,7 @@ final class RandomSchedules {
     private static List<Scenario.Fault> fault(Random r, List<String> roles) {
         int at = r.nextInt(240);
         String role = pick(r, roles);
-        int kind = r.nextInt(20);
+        int kind = r.nextInt(24);
         return switch (kind) {
             case 0, 1, 2 -> List.of(new Scenario.Fault(at, Scenario.Kind.TERMINATE, role, 0));
             case 3, 4 -> List.of(new Scenario.Fault(at, Scenario.Kind.STOP, role, 0));
@@ -78,6 +79,11 @@ final class RandomSchedules {
             case 10 -> List.of(new Scenario.Fault(at, Scenario.Kind.DUPLICATE_EVENTS, null, 30 + r.nextInt(271)));
             case 11 -> List.of(new Scenario.Fault(at, Scenario.Kind.AZ_OUTAGE, null, 60 + r.nextInt(181)));
             case 12 -> List.of(new Scenario.Fault(at, Scenario.Kind.GARBAGE_EVENTS, null, 0));
+            // Faults only the health agent sees, from one bad check (not moved) to minutes (moved, fenced).
+            case 20 -> List.of(new Scenario.Fault(at, Scenario.Kind.LUSTRE_UNHEALTHY, role, 5 + r.nextInt(296)));
+            case 21 -> List.of(new Scenario.Fault(at, Scenario.Kind.TARGET_READONLY, role, 5 + r.nextInt(296)));
+            case 22 -> List.of(new Scenario.Fault(at, Scenario.Kind.LNET_DOWN, role, 5 + r.nextInt(296)));
+            case 23 -> List.of(new Scenario.Fault(at, Scenario.Kind.AGENT_SILENT, role, 5 + r.nextInt(296)));
             default -> {
                 // A fault tied to a step, armed now, and the failure that starts the handover it strikes.
                 Scenario.Fault cause = new Scenario.Fault(at + r.nextInt(30),

@@ -17,7 +17,9 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -73,7 +75,15 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
         /** The handover's old owner, hung, answers again while it is being fenced (tied to a step). */
         RECOVER("recover", false, false),
         /** The step's function acts but Step Functions never hears back: it retries a step that already acted (tied to a step). */
-        LOSE_RESPONSE("lose-response", false, false);
+        LOSE_RESPONSE("lose-response", false, false),
+        /** The role's Lustre service fails its health_check for the window; EC2's checks still pass. */
+        LUSTRE_UNHEALTHY("lustre-unhealthy", true, true),
+        /** One of the role's targets is remounted read-only (an ldiskfs error) for the window. */
+        TARGET_READONLY("target-readonly", true, true),
+        /** LNet is down on the role's server for the window: it reaches no other server, and none reaches it. */
+        LNET_DOWN("lnet-down", true, true),
+        /** The role's health agent cannot reach CloudWatch for the window, while Lustre is fine: the false positive. */
+        AGENT_SILENT("agent-silent", true, true);
 
         public final String wire;
         final boolean needsRole;
@@ -92,6 +102,11 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
 
         boolean stepRequired() {
             return this == RECOVER || this == LOSE_RESPONSE;
+        }
+
+        /** A fault the server's health agent sees (or, agent-silent, that silences it); EC2 sees nothing. */
+        boolean health() {
+            return this == LUSTRE_UNHEALTHY || this == TARGET_READONLY || this == LNET_DOWN || this == AGENT_SILENT;
         }
 
         static String names() {
@@ -154,8 +169,26 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
         }
     }
 
-    /** @param allServingWithin virtual seconds after the last fault's window ended */
-    public record Expect(double allServingWithin) {
+    /**
+     * @param allServingWithin virtual seconds after the last fault's window ended
+     * @param moves for the roles named: exactly how many times each moved to another server after
+     *     every role first served (from the cloud's history: its ENI attached to a new instance)
+     * @param neverAlarmed roles whose health alarm must never leave OK after every role first served
+     * @param held roles the health trigger must hold for a person (flap damping) just before the last
+     *     fault's window ends, with their alarm raised
+     */
+    public record Expect(double allServingWithin, Map<String, Integer> moves, List<String> neverAlarmed,
+            List<String> held) {
+
+        public Expect {
+            moves = Map.copyOf(moves);
+            neverAlarmed = List.copyOf(neverAlarmed);
+            held = List.copyOf(held);
+        }
+
+        public Expect(double allServingWithin) {
+            this(allServingWithin, Map.of(), List.of(), List.of());
+        }
     }
 
     /** An invalid scenario: {@code field} is the path of the bad field, e.g. {@code faults[1].kind}. */
@@ -222,13 +255,50 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
             }
         }
         Obj expect = top.object("expect");
-        expect.only("allServingWithin");
+        expect.only("allServingWithin", "moves", "neverAlarmed", "held");
         double within = expect.number("allServingWithin");
         if (within <= 0 || within > MAX_SECONDS) {
             throw new Invalid("expect.allServingWithin", Format.number(within) + " is out of range: 0 < seconds <= "
                     + Format.number(MAX_SECONDS));
         }
-        return new Scenario(name, seed, latency, fs, List.copyOf(faults), new Expect(within));
+        Map<String, Integer> moves = new TreeMap<>();
+        if (expect.has("moves")) {
+            Obj m = expect.object("moves");
+            for (Iterator<String> it = m.node.fieldNames(); it.hasNext(); ) {
+                String role = it.next();
+                requireRole(m.path(role), role, fs, roles);
+                moves.put(role, (int) m.integer(role, 0, 1000));
+            }
+        }
+        return new Scenario(name, seed, latency, fs, List.copyOf(faults), new Expect(within, moves,
+                roleList(expect, "neverAlarmed", fs, roles), roleList(expect, "held", fs, roles)));
+    }
+
+    private static List<String> roleList(Obj o, String field, FileSystem fs, List<String> roles) throws Invalid {
+        if (!o.has(field)) {
+            return List.of();
+        }
+        JsonNode list = o.node.get(field);
+        if (!list.isArray()) {
+            throw new Invalid(o.path(field), "expected an array of roles, got " + kindOf(list));
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String path = o.path(field) + "[" + i + "]";
+            if (!list.get(i).isTextual()) {
+                throw new Invalid(path, "expected a role, got " + kindOf(list.get(i)));
+            }
+            requireRole(path, list.get(i).asText(), fs, roles);
+            out.add(list.get(i).asText());
+        }
+        return out;
+    }
+
+    private static void requireRole(String path, String role, FileSystem fs, List<String> roles) throws Invalid {
+        if (!roles.contains(role)) {
+            throw new Invalid(path, "'" + role + "' is not a role of " + fs.name() + " (its roles: " + roleList(roles)
+                    + ")");
+        }
     }
 
     private static FileSystem fileSystem(Obj o) throws Invalid {
@@ -364,7 +434,18 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
                 o.put("target", f.target().wire);
             }
         }
-        root.putObject("expect").put("allServingWithin", expect.allServingWithin());
+        ObjectNode expected = root.putObject("expect");
+        expected.put("allServingWithin", expect.allServingWithin());
+        if (!expect.moves().isEmpty()) {
+            ObjectNode m = expected.putObject("moves");
+            expect.moves().forEach(m::put);
+        }
+        if (!expect.neverAlarmed().isEmpty()) {
+            expect.neverAlarmed().forEach(expected.putArray("neverAlarmed")::add);
+        }
+        if (!expect.held().isEmpty()) {
+            expect.held().forEach(expected.putArray("held")::add);
+        }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {

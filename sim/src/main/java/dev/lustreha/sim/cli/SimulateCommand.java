@@ -10,6 +10,7 @@ import dev.lustreha.local.cloud.SimClock;
 import dev.lustreha.local.ec2.SimEc2;
 import dev.lustreha.local.sfn.VirtualStepFunctions;
 import dev.lustreha.sim.FileSystemSpec;
+import dev.lustreha.sim.HealthFault;
 import dev.lustreha.sim.Invariants;
 import dev.lustreha.sim.LocalCloud;
 import dev.lustreha.sim.Mutation;
@@ -106,6 +107,7 @@ final class SimulateCommand {
                 clock.afterEach(() -> checker.catchUp(run.cloud.sim().history()));
             }
             notes.note("", "local cloud up; the Auto Scaling groups launch the first servers");
+            Instant startedAt = null;
             Optional<Instant> booted = run.servedAt(BOOT_LIMIT);
             if (booted.isEmpty()) {
                 checker.report(new Invariants.Violation("I6", "first boot: not every role served within "
@@ -114,6 +116,7 @@ final class SimulateCommand {
             } else {
                 // Fault times count from here: the moment the first boot was seen complete.
                 Instant t0 = run.now();
+                startedAt = t0;
                 notes.note(t0, "", "all " + spec.roles().size() + " roles serving; fault times count from here");
                 StepFaults stepFaults = new StepFaults(run, notes, injected, t0);
                 for (Scenario.Fault f : sc.faults()) {
@@ -128,6 +131,16 @@ final class SimulateCommand {
                 }
                 double lastEnd = sc.faults().stream().mapToDouble(Scenario.Fault::endsAt).max().orElse(0);
                 Instant end = t0.plus(CloudRun.seconds(lastEnd));
+                if (!sc.expect().held().isEmpty()) {
+                    // Held for a person while the last fault still holds: just before its window ends.
+                    run.awaitTime(end.minusSeconds(1));
+                    for (String role : sc.expect().held()) {
+                        boolean held = HealthExpectations.held(run.cloud, role);
+                        expectations.add(new Report.Expectation("held " + role, 1, held ? 1.0 : 0.0, held));
+                        notes.note("", role + (held ? " is held for a person, its health alarm raised: "
+                                + run.cloud.role(role).health().hold().orElse("") : " is NOT held for a person"));
+                    }
+                }
                 run.awaitTime(end);
                 Instant deadline = end.plus(CloudRun.seconds(sc.expect().allServingWithin()));
                 Optional<Instant> servedAt = run.servedAt(Duration.between(run.now(), deadline));
@@ -151,6 +164,9 @@ final class SimulateCommand {
                         + run.openLifecycleActions().size() + " lifecycle actions open");
             }
             clock.afterEach(() -> { });
+            if (startedAt != null) {
+                expectations.addAll(HealthExpectations.atEnd(sc.expect(), run.cloud, startedAt));
+            }
             checker.catchUp(run.cloud.sim().history());
             List<Report.Violation> violations = checker.finish().stream().map(Report.Violation::of).toList();
             notes.print("");
@@ -296,6 +312,15 @@ final class SimulateCommand {
         }
         out.println("  expect: every role serving within " + Format.seconds(sc.expect().allServingWithin())
                 + " after the last fault" + (sc.faults().isEmpty() ? "" : "'s window ends"));
+        sc.expect().moves().forEach((role, n) -> out.println("  expect: " + role + " moved exactly "
+                + Format.count(n, "time")));
+        if (!sc.expect().neverAlarmed().isEmpty()) {
+            out.println("  expect: health alarm never raised for " + String.join(", ", sc.expect().neverAlarmed()));
+        }
+        if (!sc.expect().held().isEmpty()) {
+            out.println("  expect: held for a person (flap damping), alarm raised: " + String.join(", ",
+                    sc.expect().held()));
+        }
         out.println();
     }
 
@@ -389,6 +414,15 @@ final class SimulateCommand {
         if (owner.isEmpty()) {
             return new Injected(f, null, f.role() + " has no owner");
         }
+        if (f.kind().health()) {
+            run.cloud.healthFault(owner.get(), switch (f.kind()) {
+                case LUSTRE_UNHEALTHY -> HealthFault.LUSTRE_UNHEALTHY;
+                case TARGET_READONLY -> HealthFault.TARGET_READONLY;
+                case LNET_DOWN -> HealthFault.LNET_DOWN;
+                default -> HealthFault.SILENT;
+            }, until);
+            return new Injected(f, owner.get(), null);
+        }
         return hitServer(run, f, owner.get());
     }
 
@@ -456,8 +490,10 @@ final class SimulateCommand {
             out.println();
         }
         for (Report.Expectation e : report.expectations()) {
-            out.println("expect " + e.expect() + " " + Format.seconds(e.limit()) + ": "
-                    + (e.measured() == null ? "never" : Format.seconds(e.measured())) + (e.met() ? "  met" : "  NOT MET"));
+            boolean time = e.expect().equals("allServingWithin");
+            out.println("expect " + e.expect() + " " + (time ? Format.seconds(e.limit()) : Format.number(e.limit())) + ": "
+                    + (e.measured() == null ? "never" : time ? Format.seconds(e.measured()) : Format.number(e.measured()))
+                    + (e.met() ? "  met" : "  NOT MET"));
         }
         for (Report.InjectedFault f : report.faults()) {
             if (f.problem() != null) {
@@ -468,7 +504,7 @@ final class SimulateCommand {
         }
         if (report.violations().isEmpty()) {
             boolean garbage = report.faults().stream().anyMatch(f -> f.kind().equals(Scenario.Kind.GARBAGE_EVENTS.wire));
-            out.println("invariants: I1-I6" + (garbage ? " and I7" : "") + " held (checked from the simulated cloud's "
+            out.println("invariants: I1-I6" + (garbage ? ", I7" : "") + " and I8 held (checked from the simulated cloud's "
                     + "history" + (everyStep ? ", after every step" : ", at the end") + ")");
         } else {
             out.println("violations:");

@@ -72,6 +72,7 @@ final class StatusView {
 
                 """);
         s.append(roleTable(ids, byId, pool)).append('\n');
+        s.append(healthLines(ids, byId, now));
         s.append(handoverTable(ids, handovers, now)).append('\n');
         RoleResources mgs = pool.get(RoleId.parse("mgs"));
         if (mgs == null) {
@@ -123,6 +124,32 @@ final class StatusView {
                 Format.Column.left("AZ", 10), Format.Column.left("NID", 13), Format.Column.left("server (owner)", 19),
                 Format.Column.left("state", 9), Format.Column.right("epoch", 5), Format.Column.left("volume", 21),
                 Format.Column.left("device", 8), Format.Column.left("target", 0)), rows);
+    }
+
+    /**
+     * The roles moved on health signals (their server reported unhealthy or fell silent), and those
+     * held for a person after too many such moves (flap damping); nothing when there are none.
+     */
+    private static String healthLines(TreeSet<RoleId> ids, Map<RoleId, Role> byId, Instant now) {
+        List<String> lines = new ArrayList<>();
+        for (RoleId id : ids) {
+            Role r = byId.get(id);
+            if (r == null || (r.health().failovers().isEmpty() && r.health().hold().isEmpty())) {
+                continue;
+            }
+            List<Instant> moves = r.health().failovers();
+            String moved = moves.isEmpty() ? "" : "moved " + Format.count(moves.size(), "time")
+                    + " on health signals, last " + ago(Duration.between(moves.get(moves.size() - 1), now));
+            lines.add(r.health().hold()
+                    .map(h -> "  " + id + ": HELD FOR A PERSON, not moved again automatically: " + h
+                            + (moved.isEmpty() ? "" : " (" + moved + ")"))
+                    .orElse("  " + id + ": " + moved));
+        }
+        if (lines.isEmpty()) {
+            return "";
+        }
+        return "Health (a server that reports unhealthy, or stops reporting, is fenced and its role moved):\n"
+                + String.join("\n", lines) + "\n\n";
     }
 
     private static String handoverTable(TreeSet<RoleId> ids, Handovers handovers, Instant now) {

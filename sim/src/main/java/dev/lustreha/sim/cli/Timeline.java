@@ -270,7 +270,9 @@ final class Timeline implements SimulateCommand.Notes, AutoCloseable {
 
     private void trigger(TriggerResult r) {
         switch (r.action()) {
-            case "ORPHANED" -> note(roleOfInstance.getOrDefault(r.instanceId(), ""), "state-change trigger: " + r.reason());
+            case "ORPHANED" -> note(roleOfInstance.getOrDefault(r.instanceId(), ""),
+                    (r.reason().contains("health alarm") ? "health trigger: " : "state-change trigger: ") + r.reason());
+            case "HELD" -> note(roleOfInstance.getOrDefault(r.instanceId(), ""), "health trigger: HELD " + r.reason());
             case "DUPLICATE" -> note("", "lifecycle trigger: duplicate event for " + r.instanceId()
                     + ": its execution exists already, nothing new started");
             case "REJECTED", "IGNORED" -> note("", "trigger " + r.action() + ": " + r.reason());

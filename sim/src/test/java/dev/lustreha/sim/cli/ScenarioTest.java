@@ -52,7 +52,11 @@ class ScenarioTest {
                   { "at": 7, "kind": "az-outage", "seconds": 120 },
                   { "at": 8, "kind": "garbage-events" },
                   { "at": 9, "kind": "recover", "step": "Fence" },
-                  { "at": 10, "kind": "lose-response", "role": "oss02", "step": "Attach" } ]"""));
+                  { "at": 10, "kind": "lose-response", "role": "oss02", "step": "Attach" },
+                  { "at": 11, "kind": "lustre-unhealthy", "role": "oss01", "seconds": 60 },
+                  { "at": 12, "kind": "target-readonly", "role": "oss02", "seconds": 60 },
+                  { "at": 13, "kind": "lnet-down", "role": "mgs", "seconds": 60 },
+                  { "at": 14, "kind": "agent-silent", "role": "mds01", "seconds": 60 } ]"""));
         assertEquals(List.of(Scenario.Kind.values()), s.faults().stream().map(Scenario.Fault::kind).toList());
         assertEquals(127, s.faults().get(7).endsAt());
         assertEquals(1.5, s.faults().get(5).seconds());
@@ -76,7 +80,7 @@ class ScenarioTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '^', textBlock = """
-            unknown kind        | "faults": [ { "at": 1, "kind": "explode", "role": "oss01" } ]             | faults[0].kind | unknown kind 'explode' (expected one of terminate, stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage, garbage-events, recover, lose-response)
+            unknown kind        | "faults": [ { "at": 1, "kind": "explode", "role": "oss01" } ]             | faults[0].kind | unknown kind 'explode' (expected one of terminate, stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage, garbage-events, recover, lose-response, lustre-unhealthy, target-readonly, lnet-down, agent-silent)
             missing role        | "faults": [ { "at": 1, "kind": "hang" } ]                                 | faults[0].role | missing: kind hang needs the role it hits (one of mgs, mds01, oss01..oss04)
             unknown role        | "faults": [ { "at": 1, "kind": "stop", "role": "oss05" } ]                | faults[0].role | 'oss05' is not a role of scratch (its roles: mgs, mds01, oss01..oss04)
             negative time       | "faults": [ { "at": 5, "kind": "throttle", "seconds": 9 }, { "at": -5, "kind": "terminate", "role": "mgs" } ] | faults[1].at | -5 is negative: fault times count forward from the moment every role first served
@@ -93,10 +97,43 @@ class ScenarioTest {
             unknown step        | "faults": [ { "at": 1, "kind": "terminate", "step": "Mount" } ]          | faults[0].step | 'Mount' is not a handover step (expected one of Claim, Fence, Detach, Attach, Record, Complete)
             lost response, no step | "faults": [ { "at": 1, "kind": "lose-response" } ]                  | faults[0].step | missing: kind lose-response strikes at a handover step (one of Claim, Fence, Detach, Attach, Record, Complete)
             target without step | "faults": [ { "at": 1, "kind": "stop", "role": "mgs", "target": "outgoing" } ] | faults[0].target | only a fault tied to a step has a target: remove the field
+            health fault, no seconds | "faults": [ { "at": 1, "kind": "lustre-unhealthy", "role": "oss01" } ] | faults[0].seconds | missing: kind lustre-unhealthy needs how long its window lasts
+            health fault, no role | "faults": [ { "at": 1, "kind": "agent-silent", "seconds": 30 } ]    | faults[0].role | missing: kind agent-silent needs the role it hits (one of mgs, mds01, oss01..oss04)
+            health fault on a step | "faults": [ { "at": 1, "kind": "lnet-down", "role": "mgs", "seconds": 30, "step": "Fence" } ] | faults[0].step | kind lnet-down cannot be tied to a step: remove the field
             unknown target      | "faults": [ { "at": 1, "kind": "hang", "step": "Attach", "target": "both" } ] | faults[0].target | 'both' is not a target (expected incoming or outgoing)
             """)
     void invalidFaultsNameTheirField(String why, String faults, String field, String problem) {
         Scenario.Invalid e = assertThrows(Scenario.Invalid.class, () -> Scenario.parse(with(faults)), why);
+        assertEquals(field, e.field());
+        assertEquals(field + ": " + problem, e.getMessage());
+    }
+
+    @Test
+    void healthExpectationsParseAndWriteBack() throws Exception {
+        Scenario s = Scenario.parse("""
+                { "name": "flap", "fileSystem": { "name": "scratch", "az": "us-east-1a", "mds": 1, "oss": 2, "volumesPerOss": 1 },
+                  "faults": [ { "at": 0, "kind": "lustre-unhealthy", "role": "oss01", "seconds": 60 } ],
+                  "expect": { "allServingWithin": 300, "moves": { "oss01": 3, "mgs": 0 }, "neverAlarmed": ["mgs"],
+                              "held": ["oss01"] } }""");
+        assertEquals(new Scenario.Expect(300, java.util.Map.of("oss01", 3, "mgs", 0), List.of("mgs"), List.of("oss01")),
+                s.expect());
+        assertEquals(s, Scenario.parse(s.toJson()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '^', textBlock = """
+            moves of no role    | "moves": { "oss09": 1 }    | expect.moves.oss09 | 'oss09' is not a role of scratch (its roles: mgs, mds01, oss01..oss04)
+            moves not a number  | "moves": { "oss01": "x" }  | expect.moves.oss01 | expected a whole number, got the string "x"
+            negative moves      | "moves": { "oss01": -1 }   | expect.moves.oss01 | -1 is out of range 0..1000
+            held not a list     | "held": "oss01"            | expect.held | expected an array of roles, got the string "oss01"
+            held of no role     | "held": ["oss09"]          | expect.held[0] | 'oss09' is not a role of scratch (its roles: mgs, mds01, oss01..oss04)
+            never alarmed number | "neverAlarmed": [1]       | expect.neverAlarmed[0] | expected a role, got the number 1
+            unknown expectation | "within": 3                | expect.within | unknown field (expected allServingWithin, moves, neverAlarmed, held)
+            """)
+    void invalidExpectationsNameTheirField(String why, String extra, String field, String problem) {
+        Scenario.Invalid e = assertThrows(Scenario.Invalid.class, () -> Scenario.parse("""
+                { "name": "x", "fileSystem": { "name": "scratch", "az": "us-east-1a", "mds": 1, "oss": 4, "volumesPerOss": 2 },
+                  "expect": { "allServingWithin": 60, %s } }""".formatted(extra)), why);
         assertEquals(field, e.field());
         assertEquals(field + ": " + problem, e.getMessage());
     }
@@ -167,7 +204,8 @@ class ScenarioTest {
         Cli r = run("simulate", file.toString());
         assertEquals(2, r.code());
         assertEquals("invalid scenario " + file + ": faults[0].kind: unknown kind 'meteor' (expected one of terminate, "
-                + "stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage, garbage-events, recover, lose-response)\n", r.err());
+                + "stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage, garbage-events, recover, lose-response, "
+                + "lustre-unhealthy, target-readonly, lnet-down, agent-silent)\n", r.err());
         assertEquals("", r.out(), "nothing ran");
     }
 
