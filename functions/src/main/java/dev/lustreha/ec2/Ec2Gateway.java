@@ -412,11 +412,20 @@ public final class Ec2Gateway {
                 .networkInterfaces().get(0).privateIpAddress());
     }
 
-    /** Creates an encrypted volume, tagged at creation; the client token makes a retry return the same volume. */
+    /**
+     * Creates an encrypted volume (the AWS managed key, aws/ebs), tagged at creation; the client token
+     * makes a retry return the same volume.
+     */
     public String createVolume(String az, int sizeGiB, String type, Integer iops, Integer throughput, String clientToken,
             Map<String, String> tags) {
+        return createVolume(az, sizeGiB, type, iops, throughput, null, clientToken, tags);
+    }
+
+    /** As above, with a customer managed key ({@code kmsKeyId}), or the AWS managed key when null. */
+    public String createVolume(String az, int sizeGiB, String type, Integer iops, Integer throughput, String kmsKeyId,
+            String clientToken, Map<String, String> tags) {
         return call("CreateVolume", () -> ec2.createVolume(r -> r.availabilityZone(az).size(sizeGiB).volumeType(type)
-                .iops(iops).throughput(throughput).encrypted(true).clientToken(clientToken)
+                .iops(iops).throughput(throughput).encrypted(true).kmsKeyId(kmsKeyId).clientToken(clientToken)
                 .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.VOLUME)
                         .tags(tagList(tags)).build())).volumeId());
     }

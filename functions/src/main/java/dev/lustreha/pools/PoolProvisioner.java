@@ -145,7 +145,7 @@ public final class PoolProvisioner {
             if (volumeId == null) {
                 Map<String, String> tags = new LinkedHashMap<>(roleTags);
                 tags.put(Tags.TARGET, label);
-                volumeId = aws.createVolume(az, vs.sizeGiB(), vs.type(), vs.iops(), vs.throughput(),
+                volumeId = aws.createVolume(az, vs.sizeGiB(), vs.type(), vs.iops(), vs.throughput(), vs.kmsKeyId(),
                         token(tokenSeed, fs, id.value(), label), tags);
             }
             volumes.add(new Volume(volumeId, "/dev/sd" + device++, label));

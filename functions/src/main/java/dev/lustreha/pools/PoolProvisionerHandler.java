@@ -112,8 +112,9 @@ public final class PoolProvisionerHandler extends AbstractCustomResourceHandler 
     }
 
     private static PoolSpec.VolumeSpec volume(Map<String, Object> p, String sizeProperty) {
+        Object key = p.get("VolumeKmsKeyArn");
         return new PoolSpec.VolumeSpec(number(p, sizeProperty), text(p, "VolumeType"), optionalNumber(p, "VolumeIops"),
-                optionalNumber(p, "VolumeThroughput"));
+                optionalNumber(p, "VolumeThroughput"), key == null ? null : String.valueOf(key));
     }
 
     private static String text(Map<String, Object> p, String name) {

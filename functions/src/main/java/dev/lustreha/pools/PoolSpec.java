@@ -16,16 +16,23 @@ public record PoolSpec(FileSystemName fileSystem, String subnetId, List<String> 
         int volumesPerOss, VolumeSpec mgt, VolumeSpec mdt, VolumeSpec ost, boolean deleteDataOnDelete) {
 
     /**
-     * Size, type and performance of one kind of volume. IOPS apply to gp3, io1 and io2, throughput
-     * to gp3 only: EC2 rejects them on other types, so they are dropped there.
+     * Size, type, performance and key of one kind of volume. IOPS apply to gp3, io1 and io2, throughput
+     * to gp3 only: EC2 rejects them on other types, so they are dropped there. {@code kmsKeyId}: the
+     * customer managed key to encrypt with (the stack's VolumeKmsKeyArn), or null for the AWS managed key.
      */
-    public record VolumeSpec(int sizeGiB, String type, Integer iops, Integer throughput) {
+    public record VolumeSpec(int sizeGiB, String type, Integer iops, Integer throughput, String kmsKeyId) {
         public VolumeSpec {
             if (sizeGiB < 1) {
                 throw new IllegalArgumentException("volume size must be at least 1 GiB");
             }
             iops = type.equals("gp3") || type.equals("io1") || type.equals("io2") ? iops : null;
             throughput = type.equals("gp3") ? throughput : null;
+            kmsKeyId = kmsKeyId == null || kmsKeyId.isBlank() ? null : kmsKeyId;
+        }
+
+        /** Encrypted with the AWS managed key. */
+        public VolumeSpec(int sizeGiB, String type, Integer iops, Integer throughput) {
+            this(sizeGiB, type, iops, throughput, null);
         }
     }
 

@@ -114,6 +114,26 @@ class PoolProvisionerIT {
     }
 
     @Test
+    void withAVolumeKeyEveryVolumeIsEncryptedWithThatKey() {
+        // The stack's VolumeKmsKeyArn reaches CreateVolume as KmsKeyId (template.yaml, Pool).
+        String key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        PoolSpec.VolumeSpec keyed = new PoolSpec.VolumeSpec(8, "gp3", 3000, 250, key);
+        provisioner.ensure(new PoolSpec(fs, subnet, List.of("sg-0123456789abcdef0"), 1, 2, 2, keyed, keyed, keyed, false),
+                "stack-1");
+        List<software.amazon.awssdk.services.ec2.model.Volume> volumes = volumesOf(fs);
+        assertEquals(1 + 1 + 2 * 2, volumes.size());
+        assertTrue(volumes.stream().allMatch(v -> Boolean.TRUE.equals(v.encrypted()) && key.equals(v.kmsKeyId())),
+                "every volume encrypted with the given key");
+    }
+
+    @Test
+    void anEmptyVolumeKeyMeansTheAwsManagedKey() {
+        assertEquals(null, new PoolSpec.VolumeSpec(8, "gp3", 3000, 250, "").kmsKeyId());
+        provisioner.ensure(spec(1, 1, false), "stack-1");
+        assertTrue(volumesOf(fs).stream().allMatch(v -> v.kmsKeyId() == null && Boolean.TRUE.equals(v.encrypted())));
+    }
+
+    @Test
     void aRetryAfterAPartialFailureFinishesWithoutDuplicates() {
         // The first attempt is throttled part way through (after some ENIs and volumes exist).
         cloud.faults().throttle(cloud.clock().now().plusMillis(1), cloud.clock().now().plusSeconds(60), 1.0);

@@ -630,6 +630,12 @@ public final class SimEc2 implements Ec2Client {
             Integer throughput = request.throughput() != null ? request.throughput()
                     : "gp3".equals(type) ? Integer.valueOf(125) : null;
             boolean encrypted = Boolean.TRUE.equals(request.encrypted());
+            // CreateVolume: "If KmsKeyId is specified, the encrypted state must be true" (EC2 API
+            // Reference). The error code is our reading [?]; the key itself is not checked here.
+            if (request.kmsKeyId() != null && !encrypted) {
+                throw Ec2Errors.error("InvalidParameterDependency",
+                        "The parameter KmsKeyId requires the parameter Encrypted to be set.");
+            }
             Map<String, String> tags = tagsFor(request.tagSpecifications(), "volume");
             if (request.clientToken() != null) {
                 for (SimVolume v : volumes.values()) {
@@ -646,6 +652,7 @@ public final class SimEc2 implements Ec2Client {
             }
             SimVolume v = new SimVolume(newId("vol-"), request.availabilityZone(), request.size(), type, iops, throughput,
                     encrypted, clock.now(), request.clientToken());
+            v.kmsKeyId = request.kmsKeyId();
             v.tags.putAll(tags);
             volumes.put(v.id, v);
             history.record("Ec2.CreateVolume", "volume", v.id, "az", v.az, "size", Integer.toString(v.sizeGiB),
@@ -1441,6 +1448,7 @@ public final class SimEc2 implements Ec2Client {
                 .iops(v.iops)
                 .throughput(v.throughput)
                 .encrypted(v.encrypted)
+                .kmsKeyId(v.kmsKeyId)
                 .createTime(v.createTime)
                 .state(v.state)
                 .multiAttachEnabled(false)
@@ -1458,6 +1466,7 @@ public final class SimEc2 implements Ec2Client {
                 .iops(v.iops)
                 .throughput(v.throughput)
                 .encrypted(v.encrypted)
+                .kmsKeyId(v.kmsKeyId)
                 .createTime(v.createTime)
                 .state(v.state)
                 .multiAttachEnabled(false)

@@ -18,6 +18,8 @@ final class SimVolume {
     final boolean encrypted;
     final Instant createTime;
     final String clientToken;
+    /** The customer managed key of an encrypted volume, as requested; null for the AWS managed key. */
+    String kmsKeyId;
     final Map<String, String> tags = new LinkedHashMap<>();
     VolumeState state = VolumeState.CREATING;
 
