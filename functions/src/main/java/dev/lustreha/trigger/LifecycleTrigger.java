@@ -14,8 +14,11 @@ import java.util.Optional;
  * Turns an Auto Scaling lifecycle-action event into a workflow execution: a launch starts the
  * handover, a terminate starts the release. The execution name is derived from the instance and
  * the action's token, so a duplicate event (EventBridge delivers at least once) starts nothing new.
- * Warm pool moves, test notifications, other groups and other hooks are ignored; malformed events
- * are rejected. Nothing but the execution start changes anything.
+ * Warm pool moves, other groups and other hooks are ignored; malformed events are rejected (a
+ * lifecycle event whose transition is not its detail-type's, such as autoscaling:TEST_NOTIFICATION,
+ * among them: Auto Scaling sends its test message only to an SNS or SQS notification target, never
+ * to EventBridge; PutLifecycleHook, NotificationTargetARN, Amazon EC2 Auto Scaling API Reference).
+ * Nothing but the execution start changes anything.
  */
 public final class LifecycleTrigger {
 
@@ -51,9 +54,6 @@ public final class LifecycleTrigger {
             return TriggerResult.rejected(type + " without a detail object");
         }
         Optional<String> transition = Events.text(d, "LifecycleTransition");
-        if (transition.filter("autoscaling:TEST_NOTIFICATION"::equals).isPresent()) {
-            return TriggerResult.ignored("test notification", null);
-        }
         boolean launch = type.equals(LAUNCH);
         if (!transition.orElse("").equals(launch ? LAUNCHING : TERMINATING)) {
             return TriggerResult.rejected(type + " with LifecycleTransition '" + transition.orElse("") + "'");

@@ -85,7 +85,6 @@ class LifecycleTriggerTest {
         "warm-pool-launch.json, IGNORED",
         "warm-pool-return.json, IGNORED",
         "foreign-asg-launch.json, IGNORED",
-        "test-notification.json, IGNORED",
         "malformed-instance-id.json, REJECTED",
         "malformed-no-detail.json, REJECTED",
         "malformed-transition-mismatch.json, REJECTED",

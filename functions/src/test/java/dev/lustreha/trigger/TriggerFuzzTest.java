@@ -133,7 +133,7 @@ class TriggerFuzzTest {
     /** Which oracle judges a subject, and its own fixtures (the ones it should act on, mutated most). */
     enum Kind {
         LIFECYCLE(List.of("launch-lifecycle.json", "terminate-lifecycle.json", "warm-pool-launch.json",
-                "warm-pool-return.json", "test-notification.json", "foreign-asg-launch.json")),
+                "warm-pool-return.json", "foreign-asg-launch.json")),
         STATE_CHANGE(List.of("state-change-running.json", "state-change-stopped.json",
                 "state-change-terminated.json", "malformed-state.json"));
 

@@ -99,7 +99,7 @@ final class TriggerOracle {
             boolean launch = type.equals(EventMutator.LAUNCH);
             JsonNode d = object(e, "detail");
             require(required(d, "LifecycleTransition").equals(launch ? LifecycleTrigger.LAUNCHING
-                    : LifecycleTrigger.TERMINATING), "transition does not match the detail-type (or a test notification)");
+                    : LifecycleTrigger.TERMINATING), "transition does not match the detail-type");
             String id = required(d, "EC2InstanceId");
             require(INSTANCE_ID.matcher(id).matches(), "malformed instance id");
             String group = required(d, "AutoScalingGroupName");

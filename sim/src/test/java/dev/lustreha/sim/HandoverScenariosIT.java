@@ -399,8 +399,7 @@ class HandoverScenariosIT {
             List<String> fixtures;
             try (Stream<Path> files = Files.list(Repository.file("events"))) {
                 fixtures = files.map(p -> p.getFileName().toString())
-                        .filter(n -> n.startsWith("malformed-") || n.startsWith("foreign-") || n.startsWith("warm-pool-")
-                                || n.startsWith("test-notification"))
+                        .filter(n -> n.startsWith("malformed-") || n.startsWith("foreign-") || n.startsWith("warm-pool-"))
                         .filter(n -> !n.equals("malformed-not-json.json")) // not JSON: it cannot travel on the bus
                         .sorted().toList();
             }

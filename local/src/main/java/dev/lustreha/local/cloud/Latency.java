@@ -5,7 +5,7 @@ import java.util.Random;
 
 /**
  * How long the simulated cloud's transient states last. {@link #aws()} follows what AWS users
- * measure (see ../shared/AWS-FACTS.md): EBS attach and detach take 1-4 s, ENIs about as long, a
+ * measure (see docs/design.md §9): EBS attach and detach take 1-4 s, ENIs about as long, a
  * Nitro instance reaches {@code running} in about 10-20 s and boots its OS within a minute, a
  * force stop takes seconds, a clean OS shutdown tens of seconds. {@link #zero()} makes every
  * transition due at once (still visible until the clock runs). {@code taskInvoke} is what the in-JVM

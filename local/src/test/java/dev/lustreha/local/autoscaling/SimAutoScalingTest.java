@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDeta
 import software.amazon.awssdk.services.autoscaling.model.LifecycleState;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 
-/** The simulated Auto Scaling against the documented rules (see ../shared/AWS-FACTS.md). */
+/** The simulated Auto Scaling against the documented rules (see docs/design.md §9). */
 class SimAutoScalingTest {
 
     private static final String GROUP = "scratch-oss";

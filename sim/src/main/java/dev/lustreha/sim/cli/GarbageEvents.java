@@ -15,14 +15,14 @@ import java.util.stream.Stream;
 
 /**
  * The sample events of {@code events/} that are malformed or not lustre-ha's to act on (foreign
- * groups, warm pools, test notifications), by file name: what the triggers must reject or ignore
+ * groups, warm pools), by file name: what the triggers must reject or ignore
  * without changing anything (I7). The one file that is not JSON at all cannot reach a trigger as an
  * event; the handlers' byte-level parsing is the fuzz tests' to cover.
  */
 final class GarbageEvents {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> PREFIXES = List.of("malformed-", "foreign-", "warm-pool-", "test-notification");
+    private static final List<String> PREFIXES = List.of("malformed-", "foreign-", "warm-pool-");
     private static Map<String, JsonNode> events;
 
     private GarbageEvents() {

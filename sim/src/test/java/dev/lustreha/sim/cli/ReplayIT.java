@@ -37,7 +37,6 @@ class ReplayIT {
             Map.entry("state-change-stopped.json", outcome("NOOP", null)),
             Map.entry("state-change-terminated.json", outcome("NOOP", null)),
             Map.entry("terminate-lifecycle.json", outcome("STARTED", "release RELEASED")),
-            Map.entry("test-notification.json", outcome("IGNORED", null)),
             Map.entry("warm-pool-launch.json", outcome("IGNORED", null)),
             Map.entry("warm-pool-return.json", outcome("IGNORED", null)));
 
