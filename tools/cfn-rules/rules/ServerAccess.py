@@ -118,11 +118,27 @@ class ScopedEndpointPolicies(CloudFormationLintRule):
                         continue
                     if any(text_of(r) == "*" for r in values_of(stmt.get("Resource"))):
                         reference = reference or _reference()
-                        scopable = [a for a in actions if _supports_resources(reference, a)]
+                        # PutMetricData publishes into a namespace, not a resource: the
+                        # cloudwatch:namespace condition is what scopes it (as E9108 requires).
+                        scopable = [a for a in actions if _supports_resources(reference, a)
+                                    and not (a == "cloudwatch:putmetricdata" and _names_a_namespace(stmt))]
                         if scopable:
                             matches.append(RuleMatch(where, f"{resource.describe()}: endpoint policy allows {scopable} "
                                                             "on '*', but they support resource-level permissions"))
         return matches
+
+
+def _names_a_namespace(stmt: dict) -> bool:
+    condition = stmt.get("Condition")
+    if not isinstance(condition, dict):
+        return False
+    for operator in ("StringEquals", "StringLike", "StringEqualsIgnoreCase"):
+        keys = condition.get(operator)
+        if isinstance(keys, dict) and any(
+                str(key).lower() == "cloudwatch:namespace" and text_of(value) not in ("", "*")
+                for key, value in keys.items()):
+            return True
+    return False
 
 
 def _supports_resources(reference: dict, action: str) -> bool:

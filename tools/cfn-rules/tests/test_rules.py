@@ -67,7 +67,7 @@ def show(pairs: set[tuple[str, int]], findings: list[dict]) -> str:
 # every unkeyed volume of a template a finding.
 BAD = ["bad-template.yaml", "bad-keys-template.yaml"]
 # E9120-E9122: the deploy options (issue 14: volume keys, endpoint policies, IMDSv2).
-OUR_RULES = [f"E910{i}" for i in range(0, 8)] + ["E9120", "E9121", "E9122"]
+OUR_RULES = [f"E910{i}" for i in range(0, 9)] + ["E9120", "E9121", "E9122"]
 
 
 @pytest.fixture(scope="module")
