@@ -88,7 +88,7 @@ def test_the_options_make_what_they_promise():
     assert by_parameter["Properties"]["LaunchTemplateData"]["ImageId"] == {"Fn::Sub": "resolve:ssm:${ServerImageParameter}"}
 
     endpoints = resources(rendered(VARIANTS["endpoints"]), "AWS::EC2::VPCEndpoint")
-    assert [e["Properties"]["VpcEndpointType"] for e in endpoints.values()] == ["Gateway"]
+    assert [e["Properties"]["VpcEndpointType"] for e in endpoints.values()] == ["Gateway", "Interface"]
 
     for strategy in ("cluster", "partition"):
         t = rendered({"PlacementGroupStrategy": strategy})
@@ -345,14 +345,14 @@ def test_the_endpoint_policies_allow_every_call_the_server_scripts_make():
 
 
 def test_a_script_calling_an_action_the_endpoint_policy_does_not_allow_fails():
-    scripts = {**instance_scripts(), "agent": 'aws_call dynamodb query --table-name "$T"\n'}
-    assert endpoint_policy_gaps(scripts, MAIN) == {"dynamodb:Query"}
+    scripts = {**instance_scripts(), "extra": 'aws_call dynamodb scan --table-name "$T"\n'}
+    assert endpoint_policy_gaps(scripts, MAIN) == {"dynamodb:Scan"}
 
 
 def test_a_script_calling_a_new_service_fails_the_endpoint_check():
-    scripts = {**instance_scripts(), "agent": "#!/bin/bash\n# aws sqs is only a comment\n"
-               "aws cloudwatch put-metric-data --namespace x\n"}
-    assert missing_endpoints(scripts, MAIN) == {"monitoring"}
+    scripts = {**instance_scripts(), "extra": "#!/bin/bash\n# aws sqs is only a comment\n"
+               "aws logs put-log-events --log-group-name x\n"}
+    assert missing_endpoints(scripts, MAIN) == {"logs"}
 
 
 # ---------------------------------------------------------------- the server image
