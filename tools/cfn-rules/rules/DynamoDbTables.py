@@ -2,7 +2,7 @@
 survive mistakes — point-in-time recovery, deletion protection, and Retain on delete and replace.
 
 Losing the Roles table loses every role's epoch and owner, and with them the proof that a volume
-belongs to one server only (DESIGN.md §2, invariant I4). Checked on the template as deployed
+belongs to one server only (docs/design.md §2, invariant I4). Checked on the template as deployed
 (see _lustreha_view.py), so an AWS::Serverless::SimpleTable, which has no such settings, fails.
 """
 

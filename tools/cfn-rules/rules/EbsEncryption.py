@@ -1,6 +1,6 @@
 """lustre-ha EBS rule: every EBS volume the template creates, or lets a role create, is encrypted.
 
-The Lustre targets (MGT, MDT, OSTs) are EBS volumes; DESIGN.md has them encrypted. Volumes appear
+The Lustre targets (MGT, MDT, OSTs) are EBS volumes; docs/design.md has them encrypted. Volumes appear
 in three ways, and each is checked in the template as deployed (see _lustreha_view.py).
 
 E9120 adds the customer managed key (the stack's VolumeKmsKeyArn): once a template encrypts one

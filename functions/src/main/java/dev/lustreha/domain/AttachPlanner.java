@@ -8,7 +8,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Attaching (DESIGN.md §3, step 4): the ENI at device index 1 and each volume at its recorded device
+ * Attaching (docs/design.md §3, step 4): the ENI at device index 1 and each volume at its recorded device
  * name, on the new owner once it is running (or stopped: warm attach). Done when everything is
  * attached to it.
  */

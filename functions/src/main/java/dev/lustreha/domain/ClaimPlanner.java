@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which role a launching instance should claim (DESIGN.md §3, step 1). Only roles whose resources
+ * Which role a launching instance should claim (docs/design.md §3, step 1). Only roles whose resources
  * are in the instance's AZ are candidates. Preference: the role the instance already owns (a
  * retried claim) → never-claimed roles (the first claim formats) → roles given up (orphaned,
  * released, releasing) → roles whose owner is no longer running or no longer in service in its

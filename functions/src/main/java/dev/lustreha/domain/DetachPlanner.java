@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Detaching (DESIGN.md §3, step 3): the role's ENI and volumes come off every instance other than
+ * Detaching (docs/design.md §3, step 3): the role's ENI and volumes come off every instance other than
  * the new owner. Never from a holder that is not fenced (I2). A normal detach first; Force only when
  * the holder is fenced and the attachment is stuck: {@code busy}, or {@code detaching} for longer
  * than the bound.

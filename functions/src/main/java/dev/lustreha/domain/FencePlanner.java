@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Fencing (DESIGN.md §3, step 2): every instance other than the new owner that was the role's
+ * Fencing (docs/design.md §3, step 2): every instance other than the new owner that was the role's
  * owner or holds any of its resources must be {@code stopped} or {@code terminated} before anything
  * is detached. A running or stopping holder is force-stopped (once); pending and shutting-down
  * holders are waited for.

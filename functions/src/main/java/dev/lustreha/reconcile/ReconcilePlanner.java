@@ -26,7 +26,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The reconciler's decision (DESIGN.md §1, Reconciler): what the tables want against what EC2 and
+ * The reconciler's decision (docs/design.md §1, Reconciler): what the tables want against what EC2 and
  * Auto Scaling show, as a pure function from {@link Facts} to a {@link Plan}. It acts through the
  * workflows only (a handover or a release execution, or asking a group to replace an instance):
  * never a direct attach or detach, so every move of a resource is fenced and epoch-guarded.

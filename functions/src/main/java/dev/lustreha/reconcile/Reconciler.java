@@ -47,7 +47,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The reconciler (DESIGN.md §1): gathers the facts, lets {@link ReconcilePlanner} decide, and
+ * The reconciler (docs/design.md §1): gathers the facts, lets {@link ReconcilePlanner} decide, and
  * carries out each action on its own — one that fails is reported and the others still run.
  * Every resource move goes through a workflow execution; the only direct writes are marking a dead
  * owner's role ORPHANED under its epoch and asking a group to replace an instance.

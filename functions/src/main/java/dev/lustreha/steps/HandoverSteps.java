@@ -59,7 +59,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * The steps of the handover and release workflows (DESIGN.md §3). Each takes the execution state
+ * The steps of the handover and release workflows (docs/design.md §3). Each takes the execution state
  * and returns it with its part filled in. Every step reads the actual state first and does only
  * what is missing, so Step Functions retries, duplicate events and restarts are safe; every step
  * after the claim starts by checking that the role is still this instance's at this epoch, and

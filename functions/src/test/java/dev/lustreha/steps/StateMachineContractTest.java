@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract between the state machines and the rest of the repository (DESIGN.md §7): every
+ * The contract between the state machines and the rest of the repository (docs/design.md §7): every
  * {@code ${Substitution}} of an ASL file is defined in template.yaml, every Task invokes one of the
  * template's functions, and every error name a Retry or Catch matches is Step Functions' own or
  * the fully qualified name of a top-level lustre-ha exception, so no branch silently never fires.

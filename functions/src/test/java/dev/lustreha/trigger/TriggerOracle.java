@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * What a trigger must do with an event, written independently of the triggers: a strict reading of
- * the event shapes in AWS-FACTS.md. Each check returns the violations it found (empty: correct).
+ * the event shapes in docs/design.md §9. Each check returns the violations it found (empty: correct).
  *
  * <p>The rules: every field a trigger reads is, when present, a non-blank string (an optional field
  * may be absent; a wrong type or a blank is malformed); a lifecycle action is acted on only when it
@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  */
 final class TriggerOracle {
 
-    /** Step Functions execution names: 1-80 characters, none of these (AWS-FACTS.md, StartExecution). */
+    /** Step Functions execution names: 1-80 characters, none of these (docs/design.md §9, StartExecution). */
     private static final Pattern SFN_FORBIDDEN = Pattern.compile("[\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\x1f\\x7f-\\x9f]");
     /** Stricter, what lustre-ha promises: the characters Step Functions needs to log an execution to CloudWatch. */
     private static final Pattern PORTABLE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,80}");

@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The invariants of DESIGN.md §4, checked from the simulated cloud's recorded history (what EC2 and
+ * The invariants of docs/design.md §4, checked from the simulated cloud's recorded history (what EC2 and
  * Auto Scaling did), never from lustre-ha's own logs.
  */
 public final class Invariants {

@@ -10,7 +10,7 @@ import org.opentest4j.AssertionFailedError;
 
 /**
  * Where moto (5.2.5) and the simulated EC2 answer the same call differently on purpose. moto is a
- * wire-level check of our SDK calls, never the oracle for failover semantics (DESIGN.md §6): for
+ * wire-level check of our SDK calls, never the oracle for failover semantics (docs/design.md §6): for
  * each difference below the simulator follows the AWS documentation (or a real AWS response), as
  * {@link #aws} says with its source, and moto does not model it.
  *
@@ -92,7 +92,7 @@ enum KnownMotoDifference {
 
     STOP_TERMINATED_INSTANCE(
             "moto stops a terminated instance (answers stopping, then shows it stopped); the simulator refuses",
-            "AWS: a terminated instance cannot be stopped (ec2-instance-lifecycle; AWS-FACTS: StopInstances 'Not "
+            "AWS: a terminated instance cannot be stopped (ec2-instance-lifecycle; docs/design.md §9: StopInstances 'Not "
                     + "allowed from shutting-down/terminated'); the error is IncorrectInstanceState (API error list)",
             List.of()),
 

@@ -66,7 +66,7 @@ import software.amazon.awssdk.services.ec2.model.VolumeType;
  * to a moto_server on 127.0.0.1; after each step the fields lustre-ha reads must agree, compared
  * on structure with each side's ids mapped to the scenario's names (see {@link WireView}).
  *
- * <p>moto is never the oracle for failover semantics (DESIGN.md §6). Where it differs by design
+ * <p>moto is never the oracle for failover semantics (docs/design.md §6). Where it differs by design
  * (no transient states, no AZ or in-use checks, some error codes), the test says so: a
  * {@link KnownMotoDifference} pins moto's actual answer and the simulator's, with the AWS source
  * for why the simulator is right. Comparisons run after {@link Ec2Side#settle()}, which lets the

@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 /**
  * What cuts across EC2 operations: the shape of errors, throttling, the History the invariant
  * checker reads, EventBridge state-change notifications, and an AZ outage: the EC2 API
- * reference's error overview and request throttling pages, and shared/AWS-FACTS.md "Events".
+ * reference's error overview and request throttling pages, and docs/design.md §9 "Events".
  */
 class SimEc2BehaviourTest {
 
