@@ -21,8 +21,22 @@ import java.util.TreeSet;
  */
 public final class Invariants {
 
-    /** A broken invariant, I1..I8, with what happened and when. */
-    public record Violation(String invariant, String detail) {
+    /**
+     * A broken invariant, I1..I8, with what happened and when.
+     *
+     * @param at when it broke, for a picture of the run; null for what only the run's end shows (an
+     *     action still open)
+     */
+    public record Violation(String invariant, String detail, Instant at) {
+
+        public Violation(String invariant, String detail) {
+            this(invariant, detail, null);
+        }
+
+        /** A violation at {@code at}: the detail starts with the instant, as every line about the history does. */
+        static Violation at(String invariant, Instant at, String what) {
+            return new Violation(invariant, at + " " + what, at);
+        }
     }
 
     /**
@@ -126,13 +140,13 @@ public final class Invariants {
             }
             if (e.action().equals("Sfn.TaskEnded")) {
                 if (staleStep != null && Boolean.parseBoolean(e.get("roleChanged"))) {
-                    out.add(new Violation("I3", e.at() + " " + staleDescription() + " changed the role's table item"));
+                    out.add(Violation.at("I3", e.at(), staleDescription() + " changed the role's table item"));
                 }
                 staleStep = null;
                 return;
             }
             if (staleStep != null && STALE_WRITES.contains(e.action())) {
-                out.add(new Violation("I3", e.at() + " " + staleDescription() + " made " + e.action() + " "
+                out.add(Violation.at("I3", e.at(), staleDescription() + " made " + e.action() + " "
                         + e.details()));
             }
             switch (e.action()) {
@@ -143,7 +157,7 @@ public final class Invariants {
                 case "Ec2.DetachVolume", "Ec2.DetachNetworkInterface" -> {
                     String state = e.get("holderState");
                     if (!"stopped".equals(state) && !"terminated".equals(state)) {
-                        out.add(new Violation("I2", e.at() + " " + e.action() + " of "
+                        out.add(Violation.at("I2", e.at(), e.action() + " of "
                                 + (e.get("volume") != null ? e.get("volume") : e.get("eni")) + " from " + e.get("instance")
                                 + " while it was " + state + (Boolean.parseBoolean(e.get("force")) ? " (forced)" : "")));
                     }
@@ -155,7 +169,7 @@ public final class Invariants {
                     if (epoch != null && roleOfResource.containsKey(resource)) {
                         Long before = epochTagged.get(resource);
                         if (before != null && epoch < before) {
-                            out.add(new Violation("I3", e.at() + " " + resource + " of "
+                            out.add(Violation.at("I3", e.at(), resource + " of "
                                     + roleOfResource.get(resource) + " tagged with epoch " + epoch + " after epoch " + before));
                         }
                         epochTagged.merge(resource, epoch, Math::max);
@@ -163,13 +177,13 @@ public final class Invariants {
                 }
                 case "Ec2.DeleteVolume" -> {
                     if (roleOfResource.containsKey(e.get("volume"))) {
-                        out.add(new Violation("I4", e.at() + " data volume " + e.get("volume") + " deleted"));
+                        out.add(Violation.at("I4", e.at(), "data volume " + e.get("volume") + " deleted"));
                     }
                 }
                 case "Guest.Format" -> {
                     if (!formatted.computeIfAbsent(e.get("volume"), k -> new TreeSet<>()).add(e.get("epoch"))
                             || formatted.get(e.get("volume")).size() > 1) {
-                        out.add(new Violation("I4", e.at() + " volume " + e.get("volume") + " of " + e.get("role")
+                        out.add(Violation.at("I4", e.at(), "volume " + e.get("volume") + " of " + e.get("role")
                                 + " formatted again (epochs " + formatted.get(e.get("volume")) + ")"));
                     }
                 }
@@ -194,7 +208,7 @@ public final class Invariants {
                         openActions.remove(e.get("token"));
                 case "AutoScaling.LifecycleActionTimeout" -> {
                     openActions.remove(e.get("token"));
-                    out.add(new Violation("I5", e.at() + " lifecycle action of " + e.get("instance") + " (" + e.get("hook")
+                    out.add(Violation.at("I5", e.at(), "lifecycle action of " + e.get("instance") + " (" + e.get("hook")
                             + ") timed out; " + e.get("defaultResult") + " applied"));
                 }
                 default -> {
@@ -225,7 +239,7 @@ public final class Invariants {
                 Instant from = e.at().minus(damping.window());
                 long inWindow = moves.stream().filter(t -> t.isAfter(from)).count();
                 if (inWindow > damping.maxMoves() && reportedI8.add(role + e.at())) {
-                    out.add(new Violation("I8", e.at() + " " + role + " taken from " + instance + " (running, healthy in "
+                    out.add(Violation.at("I8", e.at(), role + " taken from " + instance + " (running, healthy in "
                             + "its group): " + inWindow + " such moves within " + damping.window().toMinutes()
                             + " min, more than MaxFailoversPerWindow " + damping.maxMoves()));
                 }
@@ -255,7 +269,7 @@ public final class Invariants {
             }
             String role = r.role().id().value();
             if (holders.size() > 1 && reported.add(role + holders)) {
-                out.add(new Violation("I1", e.at() + " " + role + "'s resources held by " + holders + " at once"));
+                out.add(Violation.at("I1", e.at(), role + "'s resources held by " + holders + " at once"));
             }
         }
     }

@@ -32,15 +32,16 @@ public final class Main {
     static final String CWD_PROPERTY = "lustre-ha.cwd";
 
     private static final String USAGE = """
-            usage: ./lustre-ha demo [--speed N] [--seed N]
+            usage: ./lustre-ha demo [--speed N] [--seed N] [--report <out.json>] [--html <out.html>]
                    ./lustre-ha replay [--file-system NAME] [--map <instance-id>=<role>]... [--speed N]
                                       <event.json>...
-                   ./lustre-ha simulate <scenario.json> [--report <out.json>] [--engine in-jvm|asl]
-                                        [--speed N]
+                   ./lustre-ha simulate <scenario.json> [--report <out.json>] [--html <out.html>]
+                                        [--engine in-jvm|asl] [--speed N]
                    ./lustre-ha simulate --random N [--seed S] [--threads T] [--failures <dir>]
                    ./lustre-ha status [--file-system NAME] --roles-table T --resources-table T
                                       [--history-table T] [--region R]
                    ./lustre-ha status --local [--fault <terminate|stop|hang>:<role>] [--speed N] [--seed N]
+                   ./lustre-ha report <report.json> --html <out.html>
 
               demo      a local cloud with a small Lustre file system: first boot, an OSS server
                         terminated, an MDS server that hangs; every handover shown live
@@ -50,12 +51,20 @@ public final class Main {
                         timeline, writes a JSON report; exit 0 ok, 1 not ok, 2 invalid scenario.
                         --random N runs N random fault schedules (seeds S, S+1, ...; S defaults
                         to 1) with the invariants checked after every step; each failing one is
-                        shrunk and written to <dir> (default simulate-failures) as a scenario file
+                        shrunk and written to <dir> (default simulate-failures) as a scenario file,
+                        with a page of its run beside it (random-<seed>.html)
               status    prints a file system's roles (owner, state, epoch, NID, volumes), each role's
                         last handover, and the client mount command, read from the stack's tables
                         (the RolesTableName, ResourcesTableName, HistoryTableName outputs) with the
                         default AWS credentials, read only; --local reads a local cloud's instead,
                         after a first boot and the --fault, if any (e.g. terminate:oss02)
+              report    draws the page of a JSON report written by demo or simulate --report
+
+              --report FILE    demo, simulate: the run's JSON report (roles, handovers and their
+                               phases, faults, alarms, invariants)
+              --html FILE      demo, simulate, report: a page of the run, one file that opens in any
+                               browser without a network: each role's servers and handovers over
+                               virtual time, the faults, alarms and invariants (docs/reports.md)
 
               --engine         simulate: in-jvm (default: deterministic, a seed replays to the same
                                run) or asl (aws-local-stepfunctions in wall time, at --speed)
@@ -87,7 +96,9 @@ public final class Main {
         try {
             Args a = Args.parse(args);
             return switch (a.command) {
-                case "demo" -> DemoCommand.run(a.speed(DemoCommand.SPEED), a.seed, out, wallStart);
+                case "demo" -> DemoCommand.run(a.speed(DemoCommand.SPEED), a.seed, new Outputs(a.report, a.html), out,
+                        wallStart);
+                case "report" -> report(a, out);
                 case "replay" -> replay(a, out, wallStart);
                 case "simulate" -> simulate(a, out, err, wallStart);
                 case "status" -> status(a, out, err, wallStart);
@@ -131,17 +142,16 @@ public final class Main {
             return INVALID;
         }
         Report report = SimulateCommand.run(scenario, new SimulateCommand.Settings(engine, a.speed(100), false), out,
-                wallStart);
-        if (a.report != null) {
-            report.write(a.report);
-            out.println("report: " + a.report);
-        }
+                wallStart).withReplay("./lustre-ha simulate " + a.typedFiles.get(0)
+                        + (engine == LocalCloud.Engine.VIRTUAL ? "" : " --engine asl --speed " + Format.number(a.speed(100))));
+        new Outputs(a.report, a.html).write(report, out);
         return report.ok() ? OK : FAILED;
     }
 
     private static int simulateRandom(Args a, PrintStream out) throws Usage {
-        if (!a.files.isEmpty() || a.report != null || a.engine != null || a.speed != null) {
-            throw new Usage("simulate --random takes no scenario file, --report, --engine or --speed");
+        if (!a.files.isEmpty() || a.report != null || a.html != null || a.engine != null || a.speed != null) {
+            throw new Usage("simulate --random takes no scenario file, --report, --html, --engine or --speed (each "
+                    + "failing schedule's page is written beside its scenario file)");
         }
         long first = a.seedGiven ? a.seed : 1;
         int threads = a.threads == null ? Runtime.getRuntime().availableProcessors() : a.threads;
@@ -154,6 +164,21 @@ public final class Main {
         out.printf(Locale.ROOT, "%d schedules, %d violations, %.1f s wall, %.0f s virtual (%.0fx)%n", s.runs(),
                 s.failures().size(), s.wallSeconds(), s.virtualSeconds(), s.virtualSeconds() / s.wallSeconds());
         return s.failures().isEmpty() ? OK : FAILED;
+    }
+
+    /** {@code report <report.json> --html <out.html>}: the page of a report written earlier. */
+    private static int report(Args a, PrintStream out) throws Usage {
+        if (a.files.size() != 1 || a.html == null) {
+            throw new Usage("report takes one JSON report and --html <out.html>");
+        }
+        Report report;
+        try {
+            report = Report.read(read(a.files.get(0)));
+        } catch (IllegalArgumentException e) {
+            throw new Usage(a.files.get(0) + " is " + e.getMessage());
+        }
+        new Outputs(null, a.html).write(report, out);
+        return OK;
     }
 
     private static int replay(Args a, PrintStream out, long wallStart) throws Usage {
@@ -233,7 +258,10 @@ public final class Main {
     private static final class Args {
         String command;
         final List<Path> files = new ArrayList<>();
+        /** The file arguments as typed, for a command line to print. */
+        final List<String> typedFiles = new ArrayList<>();
         Path report;
+        Path html;
         Double speed;
         Integer random;
         Integer threads;
@@ -261,6 +289,7 @@ public final class Main {
                 String arg = args[i];
                 switch (arg) {
                     case "--report" -> a.report = resolve(value(args, ++i, arg));
+                    case "--html" -> a.html = resolve(value(args, ++i, arg));
                     case "--speed" -> {
                         String v = value(args, ++i, arg);
                         try {
@@ -313,16 +342,23 @@ public final class Main {
                             throw new Usage("unknown option " + arg);
                         }
                         a.files.add(resolve(arg));
+                        a.typedFiles.add(arg);
                     }
                 }
             }
-            boolean files = a.command.equals("replay") || a.command.equals("simulate");
+            boolean files = List.of("replay", "simulate", "report").contains(a.command);
             if (!files && !a.files.isEmpty()) {
                 throw new Usage(a.command + " takes no file arguments: " + a.files);
             }
-            if ((a.report != null || a.random != null || a.engine != null || a.threads != null || a.failures != null)
+            if ((a.random != null || a.engine != null || a.threads != null || a.failures != null)
                     && !a.command.equals("simulate")) {
-                throw new Usage("--report, --random, --engine, --threads and --failures are options of simulate");
+                throw new Usage("--random, --engine, --threads and --failures are options of simulate");
+            }
+            if (a.report != null && !List.of("simulate", "demo").contains(a.command)) {
+                throw new Usage("--report is an option of simulate and demo");
+            }
+            if (a.html != null && !List.of("simulate", "demo", "report").contains(a.command)) {
+                throw new Usage("--html is an option of simulate, demo and report");
             }
             if (!a.map.isEmpty() && !a.command.equals("replay")) {
                 throw new Usage("--map is an option of replay");

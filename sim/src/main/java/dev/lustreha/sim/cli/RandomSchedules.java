@@ -200,9 +200,16 @@ final class RandomSchedules {
             Outcome minimal = shrink(o, runner);
             Path file = failures.resolve("random-" + o.scenario().seed() + ".json");
             write(file, minimal.scenario());
+            String page = "";
+            if (minimal.report() != null) {
+                // A crash leaves no report to draw.
+                Path html = failures.resolve("random-" + o.scenario().seed() + ".html");
+                Outputs.writeHtml(html, HtmlReport.render(minimal.report().withReplay("./lustre-ha simulate " + file)));
+                page = "; its run: " + html;
+            }
             out.println("seed " + o.scenario().seed() + " fails " + o.invariant() + "; shrunk to "
                     + minimal.scenario().faults().size() + " of " + o.scenario().faults().size() + " faults, "
-                    + minimal.scenario().fileSystem().oss() + " OSS: replay with ./lustre-ha simulate " + file);
+                    + minimal.scenario().fileSystem().oss() + " OSS: replay with ./lustre-ha simulate " + file + page);
         }
         return new Summary(count, failed, (System.nanoTime() - start) / 1e9, virtual, kinds, struck);
     }

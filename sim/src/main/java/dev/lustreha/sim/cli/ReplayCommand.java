@@ -131,13 +131,14 @@ final class ReplayCommand {
                         || (o.workflow() != null && (o.workflow().endsWith(" GONE") || o.workflow().endsWith(" STANDBY")));
                 if (inert && (!o.changes().isEmpty() || o.mutations() > 0)) {
                     violations.add(new Report.Violation("I7", o.file() + ": " + o.trigger() + " but changed "
-                            + o.changes() + " and made " + Format.count((int) o.mutations(), "changing call")));
+                            + o.changes() + " and made " + Format.count((int) o.mutations(), "changing call"),
+                            run.virtualSeconds()));
                 }
             }
             run.awaitQuiet(LIMIT);
             timeline.close();
-            Invariants.check(run.cloud.sim().history(), run.cloud.pool(), true).stream().map(Report.Violation::of)
-                    .forEach(violations::add);
+            violations.addAll(Report.violations(run.cloud, Invariants.check(run.cloud.sim().history(), run.cloud.pool(),
+                    true)));
             out.println();
             out.println("summary:");
             int width = outcomes.stream().mapToInt(o -> o.file().length()).max().orElse(10);

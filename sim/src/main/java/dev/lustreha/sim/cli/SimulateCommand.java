@@ -46,8 +46,20 @@ final class SimulateCommand {
     private SimulateCommand() {
     }
 
-    /** One injected fault: which instance or volumes it hit, or why it could not be applied. */
-    record Injected(Scenario.Fault fault, String target, String problem) {
+    /**
+     * One injected fault: which instance or volumes it hit, or why it could not be applied.
+     *
+     * @param at when it struck; null until the run records it
+     */
+    record Injected(Scenario.Fault fault, String target, String problem, Instant at) {
+
+        Injected(Scenario.Fault fault, String target, String problem) {
+            this(fault, target, problem, null);
+        }
+
+        Injected struckAt(Instant t) {
+            return new Injected(fault, target, problem, t);
+        }
     }
 
     /**
@@ -111,7 +123,7 @@ final class SimulateCommand {
             Optional<Instant> booted = run.servedAt(BOOT_LIMIT);
             if (booted.isEmpty()) {
                 checker.report(new Invariants.Violation("I6", "first boot: not every role served within "
-                        + BOOT_LIMIT.toSeconds() + " s: " + unserved(run)));
+                        + BOOT_LIMIT.toSeconds() + " s: " + unserved(run), run.now()));
                 expectations.add(new Report.Expectation("allServingWithin", sc.expect().allServingWithin(), null, false));
             } else {
                 // Fault times count from here: the moment the first boot was seen complete.
@@ -155,7 +167,7 @@ final class SimulateCommand {
                 } else {
                     checker.report(new Invariants.Violation("I6", "not every role SERVING within "
                             + Format.seconds(sc.expect().allServingWithin()) + " after the last fault's window ended: "
-                            + unserved(run)));
+                            + unserved(run), run.now()));
                 }
             }
             if (!run.awaitQuiet(QUIET_LIMIT)) {
@@ -168,15 +180,17 @@ final class SimulateCommand {
                 expectations.addAll(HealthExpectations.atEnd(sc.expect(), run.cloud, startedAt));
             }
             checker.catchUp(run.cloud.sim().history());
-            List<Report.Violation> violations = checker.finish().stream().map(Report.Violation::of).toList();
+            List<Report.Violation> violations = Report.violations(run.cloud, checker.finish());
             notes.print("");
             boolean ok = violations.isEmpty() && expectations.stream().allMatch(Report.Expectation::met);
+            Instant origin = Timeline.origin(run.cloud);
             Report report = new Report(sc.name(), ok, violations, Report.roles(run.cloud),
                     Report.handovers(run.cloud, run.steps), Report.apiCalls(run.cloud),
                     run.virtualSeconds(), run.wallSeconds(), sc.seed(), settings.speed(), expectations,
                     List.copyOf(injected).stream().map(i -> new Report.InjectedFault(i.fault().at(), i.fault().kind().wire,
                             i.fault().role(), i.fault().kind().needsSeconds ? i.fault().seconds() : null, i.target(),
-                            i.problem())).toList());
+                            i.problem(), i.at() == null ? null : Format.between(origin, i.at()))).toList(),
+                    startedAt == null ? null : Format.between(origin, startedAt), Report.alarms(run.cloud), null);
             if (!settings.quiet()) {
                 summary(run, report, settings.virtual(), out);
             }
@@ -250,7 +264,7 @@ final class SimulateCommand {
                     continue; // a first claim has no previous owner: wait for a handover that has one
                 }
                 armed.remove(f);
-                Injected i = strike(f, target);
+                Injected i = strike(f, target).struckAt(now);
                 loseResponse |= f.kind() == Scenario.Kind.LOSE_RESPONSE;
                 injected.add(i);
                 notes.note("fault", f.describe() + " (" + call.execution() + ")" + (i.target() == null ? "" : " -> "
@@ -340,6 +354,7 @@ final class SimulateCommand {
                     // This runs on the clock's own thread: an exception here would stop virtual time.
                     i = new Injected(f, null, e.toString());
                 }
+                i = i.struckAt(run.now());
                 injected.add(i);
                 notes.note("fault", f.describe() + (i.target() == null ? "" : " -> " + i.target())
                         + (i.problem() == null ? "" : ": NOT APPLIED, " + i.problem()));
@@ -373,7 +388,7 @@ final class SimulateCommand {
             }
             if (!changed.isEmpty()) {
                 checker.report(new Invariants.Violation("I7", run.now() + " event " + e.getKey() + ": "
-                        + String.join("; ", changed)));
+                        + String.join("; ", changed), run.now()));
             }
             names.add(e.getKey());
         }

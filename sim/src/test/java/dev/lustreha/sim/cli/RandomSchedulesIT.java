@@ -87,8 +87,9 @@ class RandomSchedulesIT {
                 new Scenario.Expect(600));
         java.util.function.Function<Scenario, RandomSchedules.Outcome> runner = sc -> {
             boolean fails = sc.faults().stream().anyMatch(f -> f.kind() == Scenario.Kind.TERMINATE);
-            Report r = new Report(sc.name(), !fails, fails ? List.of(new Report.Violation("I1", "x")) : List.of(),
-                    List.of(), List.of(), java.util.Map.of(), 0, 0, sc.seed(), 1, List.of(), List.of());
+            Report r = new Report(sc.name(), !fails, fails ? List.of(new Report.Violation("I1", "x", null)) : List.of(),
+                    List.of(), List.of(), java.util.Map.of(), 0, 0, sc.seed(), 1, List.of(), List.of(), null, List.of(),
+                    null);
             return new RandomSchedules.Outcome(sc, r, null);
         };
         RandomSchedules.Outcome shrunk = RandomSchedules.shrink(runner.apply(big), runner);
