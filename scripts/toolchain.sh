@@ -8,6 +8,8 @@
 #   - .venv with the pinned Python tools of tools/requirements.txt
 #   - shellcheck, jq and curl (Debian's packages when missing): the instance bootstrap is linted
 #     with the first and runs on the other two in its tests
+#   - chromium (Debian's package when missing): the test run opens the runs' HTML reports in it,
+#     headless (sim/.../ReportInBrowserIT)
 
 LUSTRE_HA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -70,6 +72,15 @@ ensure_instance_tools() {
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
+# The browser the report test drives; $CHROMIUM names another one.
+ensure_browser() {
+  if [ -n "${CHROMIUM:-}" ]; then
+    [ -x "$CHROMIUM" ] || die "CHROMIUM=$CHROMIUM is not an executable"
+    return
+  fi
+  command -v chromium >/dev/null || command -v chromium-browser >/dev/null || apt_install chromium
+}
+
 # Creates or refreshes .venv when tools/requirements.txt or tools/constraints.txt changed.
 ensure_venv() {
   local venv="$LUSTRE_HA_ROOT/.venv" stamp
@@ -102,5 +113,6 @@ setup_toolchain() {
   ensure_npm
   ensure_venv
   ensure_instance_tools
+  ensure_browser
   offline_aws_settings
 }
