@@ -97,4 +97,21 @@ class RandomSchedulesIT {
         assertEquals(new Scenario.FileSystem("rnd", "us-east-1a", 1, 1, 1, 0), shrunk.scenario().fileSystem());
         assertFalse(shrunk.ok());
     }
+
+    /** A failing schedule is written as a scenario file with the page of its (shrunk) run beside it. */
+    @Test
+    void aFailingScheduleGetsItsPageBesideItsScenarioFile(@TempDir Path failures) throws Exception {
+        java.util.function.Function<Scenario, RandomSchedules.Outcome> runner = sc -> new RandomSchedules.Outcome(sc,
+                new Report(sc.name(), false, List.of(new Report.Violation("I1", "oss01's resources held by two", 12.0)),
+                        List.of(new Report.RoleRow("oss01", null, "ORPHANED", 2)), List.of(), java.util.Map.of(), 30, 1,
+                        sc.seed(), 1, List.of(), List.of(), 5.0, List.of(), null), null);
+        RandomSchedules.Summary s = RandomSchedules.run(1, 41, 1, failures, new PrintStream(new ByteArrayOutputStream()),
+                runner);
+        assertEquals(1, s.failures().size());
+        assertTrue(Files.exists(failures.resolve("random-41.json")));
+        String page = Files.readString(failures.resolve("random-41.html"));
+        assertTrue(page.contains("<code id=\"replay\">./lustre-ha simulate " + failures.resolve("random-41.json")
+                + "</code>"), page);
+        assertTrue(page.contains("<g class=\"violation\" data-invariant=\"I1\">"));
+    }
 }
