@@ -237,7 +237,10 @@ class ScenarioTest {
         assertEquals(2, run("replay").code());
         assertEquals(2, run("demo", "--speed", "fast").code());
         assertEquals(2, run("demo", "--speed", "0").code());
-        assertEquals(2, run("demo", "--report", "x.json").code());
+        assertEquals(2, run("demo", "--random", "3").code());
+        assertEquals(2, run("replay", "e.json", "--html", "x.html").code());
+        assertEquals(2, run("status", "--local", "--report", "x.json").code());
+        assertEquals(2, run("report", "--html", "x.html").code());
         assertEquals(2, run("demo", "--turbo").code());
         assertEquals(2, run("simulate", "a.json", "--map", "i-0123456789abcdef0=oss01").code());
         assertEquals(0, run("demo", "--help").code());
