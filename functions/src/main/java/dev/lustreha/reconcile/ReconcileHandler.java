@@ -48,7 +48,7 @@ public final class ReconcileHandler implements RequestStreamHandler {
                         "WARN");
             }
         }
-        stdout.accept(metrics(summary));
+        stdout.accept(metrics(fileSystem, summary));
         output.write(Json.MAPPER.writeValueAsBytes(summary));
     }
 
@@ -56,8 +56,11 @@ public final class ReconcileHandler implements RequestStreamHandler {
     record StuckExecution(String alarm, String workflow, String execution, String detail) {
     }
 
-    /** The run's Embedded Metric Format document (see {@link Emf}). */
-    String metrics(Reconciler.Summary summary) {
+    /**
+     * The run's Embedded Metric Format document (see {@link Emf}); public so that the local cloud's
+     * scheduled reconciler emits the very document the Lambda prints.
+     */
+    public static String metrics(String fileSystem, Reconciler.Summary summary) {
         return Emf.document(summary.at(), fileSystem, Map.of(
                 "StuckExecutions", Emf.Metric.count(summary.alarms()),
                 "ReconcileActions", Emf.Metric.count(summary.actions().size() - summary.alarms()),
