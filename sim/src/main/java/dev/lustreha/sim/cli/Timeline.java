@@ -375,6 +375,7 @@ final class Timeline implements SimulateCommand.Notes, AutoCloseable {
             }
             case STANDBY -> note("", "server " + instance + " found no role to take: it stays a standby");
             case GONE -> note("", "server " + instance + " is gone: nothing to claim");
+            case RELEASING -> note(c.roleId(), "planned move to " + instance + ": waiting for the owner to unmount");
         }
     }
 
