@@ -13,6 +13,7 @@ import dev.lustreha.domain.Tags;
 import dev.lustreha.domain.Volume;
 import software.amazon.awssdk.services.autoscaling.model.LifecycleState;
 import dev.lustreha.local.cloud.History;
+import dev.lustreha.local.cloud.Latency;
 import dev.lustreha.local.sfn.ExecutionResult;
 import dev.lustreha.steps.HandoverState;
 import java.io.IOException;
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Planned moves on the local cloud (issue 16, first slice): an operator moves oss02 to the ready
+ * Planned moves on the local cloud (issue 16, first slice; the in-JVM engine, so a seed gives the same run under any load): an operator moves oss02 to the ready
  * standby. When the owner confirms it unmounted in time, nothing is force-stopped or force-detached
  * (I9); when its umount hangs, the move falls back to fencing it within the release bound. Every
  * scenario ends with the invariants I1-I9 checked from the simulated cloud's history.
@@ -97,7 +98,7 @@ class PlannedMoveScenariosIT {
 
     @Test
     void m01AConfirmedMoveUnmountsDetachesWithoutForceAndNeverStopsTheOldServer() {
-        try (LocalCloud cloud = LocalCloud.start(spec(), LocalCloud.Options.fast(1601))) {
+        try (LocalCloud cloud = LocalCloud.start(spec(), LocalCloud.Options.deterministic(1601, Latency.aws()))) {
             Ready r = ready(cloud);
             Instant asked = cloud.sim().clock().now();
             String name = cloud.startMove("oss02", r.spare(), RELEASE_BOUND_SECONDS);
@@ -134,7 +135,7 @@ class PlannedMoveScenariosIT {
 
     @Test
     void m02AnUnmountThatHangsFallsBackToFencingWithinTheBound() {
-        try (LocalCloud cloud = LocalCloud.start(spec(), LocalCloud.Options.fast(1602))) {
+        try (LocalCloud cloud = LocalCloud.start(spec(), LocalCloud.Options.deterministic(1602, Latency.aws()))) {
             Ready r = ready(cloud);
             cloud.unmountHangs(r.owner());
             Instant asked = cloud.sim().clock().now();

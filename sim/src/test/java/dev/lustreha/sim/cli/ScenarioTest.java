@@ -56,7 +56,9 @@ class ScenarioTest {
                   { "at": 11, "kind": "lustre-unhealthy", "role": "oss01", "seconds": 60 },
                   { "at": 12, "kind": "target-readonly", "role": "oss02", "seconds": 60 },
                   { "at": 13, "kind": "lnet-down", "role": "mgs", "seconds": 60 },
-                  { "at": 14, "kind": "agent-silent", "role": "mds01", "seconds": 60 } ]"""));
+                  { "at": 14, "kind": "agent-silent", "role": "mds01", "seconds": 60 },
+                  { "at": 15, "kind": "move", "role": "oss03" },
+                  { "at": 16, "kind": "unmount-hangs", "role": "oss03" } ]"""));
         assertEquals(List.of(Scenario.Kind.values()), s.faults().stream().map(Scenario.Fault::kind).toList());
         assertEquals(127, s.faults().get(7).endsAt());
         assertEquals(1.5, s.faults().get(5).seconds());
