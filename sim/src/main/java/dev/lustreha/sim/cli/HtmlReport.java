@@ -26,7 +26,8 @@ final class HtmlReport {
             "I5", "lifecycle actions end: every lifecycle action completed",
             "I6", "liveness: every role serving again within the scenario's bound",
             "I7", "bad input is inert: malformed and foreign events changed nothing",
-            "I8", "no failover storm: no role moved more often than MaxFailoversPerWindow");
+            "I8", "no failover storm: no role moved more often than MaxFailoversPerWindow",
+            "I9", "planned moves: nothing forced on a server that confirmed its clean unmount");
 
     private HtmlReport() {
     }
@@ -125,7 +126,7 @@ final class HtmlReport {
 
     private static void invariants(StringBuilder p, Report r) {
         p.append("<section id=\"invariants\">\n<h2>Invariants</h2>\n<ul class=\"invariants\">");
-        for (String id : List.of("I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8")) {
+        for (String id : List.of("I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9")) {
             long broken = r.violations().stream().filter(v -> v.invariant().equals(id)).count();
             p.append("<li class=\"").append(broken == 0 ? "held" : "broken").append("\" data-invariant=\"").append(id)
                     .append("\"><b>").append(id).append("</b> ").append(esc(INVARIANTS.get(id))).append(": ")
