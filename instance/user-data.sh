@@ -2,8 +2,9 @@
 # lustre-ha: the launch template's user data for every server (MGS, MDS, OSS).
 #
 # A CloudFormation Fn::Sub template: the stack fills in ${FileSystemName}, ${RolesTable},
-# ${ResourcesTable} and ${AWS::Region}; they stand inside a quoted here-document, so bash never
-# expands anything in it. Embed it in the launch template as
+# ${ResourcesTable}, ${AWS::Region} and the role serving the MGS (${Pool.MgsRole}: mgs, or mds01 when
+# MgsOnMds); they stand inside a quoted here-document, so bash never expands anything in it. Embed it
+# in the launch template as
 #   UserData: !Base64 {"Fn::Sub": <this file's text>}
 #
 # The image carries the Lustre server packages, the bootstrap at /usr/local/sbin/lustre-ha-bootstrap
@@ -19,6 +20,7 @@ FILE_SYSTEM=${FileSystemName}
 ROLES_TABLE=${RolesTable}
 RESOURCES_TABLE=${ResourcesTable}
 AWS_REGION=${AWS::Region}
+MGS_ROLE=${Pool.MgsRole}
 SETTINGS
 chmod 0644 /etc/lustre-ha/bootstrap.env.new
 mv /etc/lustre-ha/bootstrap.env.new /etc/lustre-ha/bootstrap.env

@@ -39,9 +39,10 @@ VARIANTS = {
     "placement-cluster": {"PlacementGroupStrategy": "cluster"},
     "placement-partition": {"PlacementGroupStrategy": "partition"},
     "volume-key": {"VolumeKmsKeyArn": KEY},
+    "mgs-on-mds": {"MgsOnMds": "true"},
     "everything": {"ServerImageId": "", "ServerImageParameter": "/lustre-ha/server-image",
                    "CreateVpcEndpoints": "true", "RouteTableIds": "rtb-0123456789abcdef0",
-                   "PlacementGroupStrategy": "partition", "VolumeKmsKeyArn": KEY},
+                   "PlacementGroupStrategy": "partition", "VolumeKmsKeyArn": KEY, "MgsOnMds": "true"},
 }
 
 
@@ -106,6 +107,15 @@ def test_the_options_make_what_they_promise():
         text = json.dumps(keyed[function]["Properties"]["Policies"])
         assert "kms:CreateGrant" in text and "kms:GrantIsForAWSResource" in text, function
     assert "kms:" not in json.dumps(rendered({})["Resources"]["PoolProvisionerFunction"]["Properties"]["Policies"])
+
+    # The co-located layout: no MGS group; the pool is told, and the servers learn mds01 serves the MGS.
+    groups = set(resources(plain, "AWS::AutoScaling::AutoScalingGroup"))
+    co = rendered(VARIANTS["mgs-on-mds"])["Resources"]
+    assert "MgsGroup" in groups and set(resources({"Resources": co}, "AWS::AutoScaling::AutoScalingGroup")) \
+        == groups - {"MgsGroup"}
+    assert co["Pool"]["Properties"]["MgsOnMds"] == {"Ref": "MgsOnMds"}
+    user_data = co["ServerLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+    assert "MGS_ROLE=${Pool.MgsRole}" in user_data
 
 
 def test_the_functions_run_outside_the_vpc():
@@ -196,6 +206,7 @@ BAD_VALUES = {
     "fsname too long": ({"FileSystemName": "scratch01"}, "FileSystemName"),
     "not an instance type": ({"OssInstanceType": "big"}, "OssInstanceType"),
     "not a topic ARN": ({"AlarmTopicArn": "my-topic"}, "AlarmTopicArn"),
+    "MgsOnMds not a boolean": ({"MgsOnMds": "yes"}, "MgsOnMds"),
 }
 
 

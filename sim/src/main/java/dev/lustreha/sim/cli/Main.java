@@ -32,7 +32,7 @@ public final class Main {
     static final String CWD_PROPERTY = "lustre-ha.cwd";
 
     private static final String USAGE = """
-            usage: ./lustre-ha demo [--speed N] [--seed N]
+            usage: ./lustre-ha demo [--speed N] [--seed N] [--mgs-on-mds]
                    ./lustre-ha replay [--file-system NAME] [--map <instance-id>=<role>]... [--speed N]
                                       <event.json>...
                    ./lustre-ha simulate <scenario.json> [--report <out.json>] [--engine in-jvm|asl]
@@ -63,6 +63,7 @@ public final class Main {
                                --engine asl: 100)
               --file-system    replay: the local file system's name, so events of your groups
                                (<name>-oss...) match; status: the stack's FileSystemName (default scratch)
+              --mgs-on-mds     demo: the co-located layout, the MGS on mds01's server (docs/layouts.md)
               --map            the instance an event names is played by the local server of that role
             """;
 
@@ -87,7 +88,7 @@ public final class Main {
         try {
             Args a = Args.parse(args);
             return switch (a.command) {
-                case "demo" -> DemoCommand.run(a.speed(DemoCommand.SPEED), a.seed, out, wallStart);
+                case "demo" -> DemoCommand.run(a.speed(DemoCommand.SPEED), a.seed, a.mgsOnMds, out, wallStart);
                 case "replay" -> replay(a, out, wallStart);
                 case "simulate" -> simulate(a, out, err, wallStart);
                 case "status" -> status(a, out, err, wallStart);
@@ -243,6 +244,7 @@ public final class Main {
         boolean seedGiven;
         String fileSystem = "scratch";
         boolean local;
+        boolean mgsOnMds;
         String fault;
         String rolesTable;
         String resourcesTable;
@@ -294,6 +296,7 @@ public final class Main {
                     }
                     case "--file-system" -> a.fileSystem = value(args, ++i, arg);
                     case "--local" -> a.local = true;
+                    case "--mgs-on-mds" -> a.mgsOnMds = true;
                     case "--fault" -> a.fault = value(args, ++i, arg);
                     case "--roles-table" -> a.rolesTable = value(args, ++i, arg);
                     case "--resources-table" -> a.resourcesTable = value(args, ++i, arg);
@@ -323,6 +326,9 @@ public final class Main {
             if ((a.report != null || a.random != null || a.engine != null || a.threads != null || a.failures != null)
                     && !a.command.equals("simulate")) {
                 throw new Usage("--report, --random, --engine, --threads and --failures are options of simulate");
+            }
+            if (a.mgsOnMds && !a.command.equals("demo")) {
+                throw new Usage("--mgs-on-mds is an option of demo (a scenario file says \"mgsOnMds\": true)");
             }
             if (!a.map.isEmpty() && !a.command.equals("replay")) {
                 throw new Usage("--map is an option of replay");

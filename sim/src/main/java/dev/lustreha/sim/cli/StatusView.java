@@ -7,6 +7,7 @@ import dev.lustreha.domain.RoleResources;
 import dev.lustreha.domain.RoleState;
 import dev.lustreha.domain.Volume;
 import dev.lustreha.history.HandoverRecord;
+import dev.lustreha.pools.PoolSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -74,7 +75,10 @@ final class StatusView {
         s.append(roleTable(ids, byId, pool)).append('\n');
         s.append(healthLines(ids, byId, now));
         s.append(handoverTable(ids, handovers, now)).append('\n');
-        RoleResources mgs = pool.get(RoleId.parse("mgs"));
+        // The role holding the MGT serves the MGS: mgs, or mds01 in the co-located layout.
+        RoleResources mgs = pool.values().stream()
+                .filter(r -> r.volumes().stream().anyMatch(v -> PoolSpec.MGT_LABEL.equals(v.targetLabel())))
+                .findFirst().orElse(null);
         if (mgs == null) {
             s.append("No MGS is registered in the resources table yet, so there is no mount command.\n");
         } else {
