@@ -24,6 +24,7 @@ from _lustreha_view import (  # noqa: E402
     TemplateView,
     action_matches,
     action_patterns,
+    has_specific_condition,
     text_of,
     values_of,
 )
@@ -191,7 +192,6 @@ NAMESPACE_KEYS = ("cloudwatch:namespace",)
 # Condition operators that require a tag to be present with a given value. `...IfExists` lets a
 # resource without the tag through and `Not...` inverts the test, so neither scopes anything;
 # set operators (ForAllValues:) are true when the key is absent.
-POSITIVE_STRING_OPERATORS = ("StringEquals", "StringLike", "StringEqualsIgnoreCase")
 
 # AWS managed policies that grant a whole service (or everything): attaching one is a wildcard
 # action in disguise, whatever the template's own statements say.
@@ -244,32 +244,6 @@ def _allowed(statement: dict, candidates: tuple[str, ...]) -> list[str]:
         return [a for a in candidates if not any(action_matches(p, a) for p in excluded)]
     patterns = action_patterns(statement.get("Action"))
     return [a for a in candidates if any(action_matches(p, a) for p in patterns)]
-
-
-def _condition_keys(statement: dict, operators: tuple[str, ...]) -> dict[str, list]:
-    """{lower-cased condition key: values} under the given operators (case-insensitive)."""
-    wanted = {op.lower() for op in operators}
-    out: dict[str, list] = {}
-    condition = statement.get("Condition")
-    if not isinstance(condition, dict):
-        return out
-    for operator, block in condition.items():
-        if str(operator).lower() not in wanted or not isinstance(block, dict):
-            continue
-        for key, value in block.items():
-            out.setdefault(str(key).lower(), []).extend(values_of(value))
-    return out
-
-
-def _has_tag_condition(statement: dict, keys: tuple[str, ...]) -> bool:
-    """A positive condition on one of the (lower-case) keys, every value of which is specific:
-    a literal that is not all wildcards, or an intrinsic (a Ref to the file-system name)."""
-    for key, values in _condition_keys(statement, POSITIVE_STRING_OPERATORS).items():
-        if key not in keys or not values:
-            continue
-        if all(not isinstance(v, str) or v.strip("*?") != "" for v in values):
-            return True
-    return False
 
 
 def _resource_types(statement: dict) -> set[str | None]:
@@ -444,9 +418,9 @@ class Ec2TagConditions(CloudFormationLintRule):
         matches = []
         for view, stmt in _allow_statements(cfn):
             key = "Condition" if "Condition" in stmt.body else None
-            tagged = _has_tag_condition(stmt.body, RESOURCE_TAG_KEYS)
+            tagged = has_specific_condition(stmt.body, RESOURCE_TAG_KEYS)
             missing = [a for a in _allowed(stmt.body, EC2_RESOURCE_TAG_ACTIONS) if not tagged]
-            if "ec2:CreateTags" in missing and _has_tag_condition(stmt.body, ("ec2:createaction",)):
+            if "ec2:CreateTags" in missing and has_specific_condition(stmt.body, ("ec2:createaction",)):
                 missing.remove("ec2:CreateTags")
             if missing:
                 matches.append(
@@ -458,7 +432,7 @@ class Ec2TagConditions(CloudFormationLintRule):
                         "scope it to this file system's tagged resources",
                     )
                 )
-            if _has_tag_condition(stmt.body, REQUEST_TAG_KEYS):
+            if has_specific_condition(stmt.body, REQUEST_TAG_KEYS):
                 continue
             types = _resource_types(stmt.body)
             for action in _allowed(stmt.body, tuple(EC2_REQUEST_TAG_ACTIONS)):
@@ -501,7 +475,7 @@ class MetricNamespaceCondition(CloudFormationLintRule):
         for view, stmt in _allow_statements(cfn):
             if not _allowed(stmt.body, PUT_METRIC_DATA):
                 continue
-            if _has_tag_condition(stmt.body, NAMESPACE_KEYS):
+            if has_specific_condition(stmt.body, NAMESPACE_KEYS):
                 continue
             key = "Condition" if "Condition" in stmt.body else None
             matches.append(

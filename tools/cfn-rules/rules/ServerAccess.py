@@ -15,7 +15,7 @@ from cfnlint.rules import CloudFormationLintRule, RuleMatch
 _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:  # cfn-lint loads rule files by path; the shared helper sits beside them
     sys.path.insert(0, _HERE)
-from _lustreha_view import TemplateView, action_patterns, branches, text_of, values_of  # noqa: E402
+from _lustreha_view import TemplateView, action_patterns, branches, has_specific_condition, text_of, values_of  # noqa: E402
 
 # Where each resource type keeps its metadata options, and the key that makes IMDSv2 required.
 METADATA_OPTIONS = {
@@ -121,24 +121,11 @@ class ScopedEndpointPolicies(CloudFormationLintRule):
                         # PutMetricData publishes into a namespace, not a resource: the
                         # cloudwatch:namespace condition is what scopes it (as E9108 requires).
                         scopable = [a for a in actions if _supports_resources(reference, a)
-                                    and not (a == "cloudwatch:putmetricdata" and _names_a_namespace(stmt))]
+                                    and not (a == "cloudwatch:putmetricdata" and has_specific_condition(stmt, ("cloudwatch:namespace",)))]
                         if scopable:
                             matches.append(RuleMatch(where, f"{resource.describe()}: endpoint policy allows {scopable} "
                                                             "on '*', but they support resource-level permissions"))
         return matches
-
-
-def _names_a_namespace(stmt: dict) -> bool:
-    condition = stmt.get("Condition")
-    if not isinstance(condition, dict):
-        return False
-    for operator in ("StringEquals", "StringLike", "StringEqualsIgnoreCase"):
-        keys = condition.get(operator)
-        if isinstance(keys, dict) and any(
-                str(key).lower() == "cloudwatch:namespace" and text_of(value) not in ("", "*")
-                for key, value in keys.items()):
-            return True
-    return False
 
 
 def _supports_resources(reference: dict, action: str) -> bool:

@@ -288,6 +288,35 @@ def action_matches(pattern: str, action: str) -> bool:
     return fnmatch.fnmatchcase(action.lower(), pattern.lower().replace("[", "[[]"))
 
 
+POSITIVE_STRING_OPERATORS = ("StringEquals", "StringLike", "StringEqualsIgnoreCase")
+
+
+def condition_keys(statement: dict, operators: tuple[str, ...]) -> dict[str, list]:
+    """{lower-cased condition key: values} under the given operators (case-insensitive)."""
+    wanted = {op.lower() for op in operators}
+    out: dict[str, list] = {}
+    condition = statement.get("Condition")
+    if not isinstance(condition, dict):
+        return out
+    for operator, block in condition.items():
+        if str(operator).lower() not in wanted or not isinstance(block, dict):
+            continue
+        for key, value in block.items():
+            out.setdefault(str(key).lower(), []).extend(values_of(value))
+    return out
+
+
+def has_specific_condition(statement: dict, keys: tuple[str, ...]) -> bool:
+    """A positive condition on one of the (lower-case) keys, every value of which is specific:
+    a literal that is not all wildcards, or an intrinsic (a Ref to the file-system name)."""
+    for key, values in condition_keys(statement, POSITIVE_STRING_OPERATORS).items():
+        if key not in keys or not values:
+            continue
+        if all(not isinstance(v, str) or v.strip("*?") != "" for v in values):
+            return True
+    return False
+
+
 def _at(node: Any, path: list) -> Any:
     """The value at `path` under `node`, or None where the path does not lead anywhere."""
     for key in path:

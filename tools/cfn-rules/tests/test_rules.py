@@ -185,7 +185,7 @@ def test_project_template_uses_star_only_for_actions_without_resource_level_perm
         assert matched, f"{where}: {pattern} matches no IAM action"
         scopable = [name for name in matched if actions[name].get("Resources")
                     and not (f"{service}:{name}" in STAR_BY_CONDITION
-                             and IamPolicies._has_tag_condition(body, STAR_BY_CONDITION[f"{service}:{name}"]))]
+                             and IamPolicies.has_specific_condition(body, STAR_BY_CONDITION[f"{service}:{name}"]))]
         assert not scopable, f"{where}: {pattern} on '*', but {scopable} support resource types"
 
 
