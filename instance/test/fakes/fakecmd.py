@@ -158,7 +158,6 @@ def cloudwatch(operation, opts):
     one Query-protocol POST (Action=PutMetricData, Version=2010-08-01, form-encoded members) to
     AWS_ENDPOINT_URL_CLOUDWATCH, the CLI's service-specific endpoint variable. Exit codes as the
     CLI's: 252 bad arguments, 254 an error from the service, 255 no connection."""
-    import urllib.error
     import urllib.parse
     import urllib.request
 
@@ -193,14 +192,23 @@ def cloudwatch(operation, opts):
         die("fake aws: no CloudWatch endpoint (AWS_ENDPOINT_URL_CLOUDWATCH): the tests never reach AWS", 253)
     request = urllib.request.Request(endpoint, data=urllib.parse.urlencode(form).encode(), method="POST",
                                      headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    send(request, "PutMetricData", endpoint)
+
+
+def send(request, api, endpoint):
+    """One request to a service; its body and headers, or the CLI's exit: 254 and the error's Code
+    and Message from the XML error body, 255 no connection."""
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
+            return response.read(), response.headers
     except urllib.error.HTTPError as e:
         body = e.read().decode(errors="replace")
         code = re.search(r"<Code>(.*?)</Code>", body)
         message = re.search(r"<Message>(.*?)</Message>", body)
-        die(f"\nAn error occurred ({code.group(1) if code else e.code}) when calling the PutMetricData operation: "
+        die(f"\nAn error occurred ({code.group(1) if code else e.code}) when calling the {api} operation: "
             f"{message.group(1) if message else body}", 254)
     except (urllib.error.URLError, OSError):
         die(f'\nCould not connect to the endpoint URL: "{endpoint}"', 255)
@@ -215,9 +223,7 @@ def s3api(operation, args):
     ListObjectsV2's JSON (Contents with Key and Size, IsTruncated, KeyCount), GetObject's body into
     the outfile and its metadata on stdout. Exit codes as the CLI's: 252 bad arguments, 254 an
     error from the service, 255 no connection."""
-    import urllib.error
     import urllib.parse
-    import urllib.request
     import xml.etree.ElementTree as ET
 
     outfile = []
@@ -242,18 +248,7 @@ def s3api(operation, args):
         url, api = f"{endpoint}/{bucket}/{urllib.parse.quote(opts['--key'], safe='/')}", "GetObject"
     else:
         die(f"fake aws: unsupported s3api operation {operation}", 252)
-    try:
-        with urllib.request.urlopen(sigv4_get(url), timeout=10) as response:
-            body = response.read()
-            headers = response.headers
-    except urllib.error.HTTPError as e:
-        text = e.read().decode(errors="replace")
-        code = re.search(r"<Code>(.*?)</Code>", text)
-        message = re.search(r"<Message>(.*?)</Message>", text)
-        die(f"\nAn error occurred ({code.group(1) if code else e.code}) when calling the {api} operation: "
-            f"{message.group(1) if message else text}", 254)
-    except (urllib.error.URLError, OSError):
-        die(f'\nCould not connect to the endpoint URL: "{url}"', 255)
+    body, headers = send(sigv4_get(url), api, url)
     if operation == "get-object":
         Path(outfile[0]).write_bytes(body)
         print(json.dumps({"ContentLength": len(body), "ETag": headers.get("ETag"),
