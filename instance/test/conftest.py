@@ -25,9 +25,11 @@ from fake_imds import FakeImds  # noqa: E402
 HERE = Path(__file__).resolve().parent
 BOOTSTRAP = HERE.parent / "lustre-ha-bootstrap"
 AGENT = HERE.parent / "lustre-ha-health-agent"
+IMPORTER = HERE.parent / "lustre-ha-import"
 FAKECMD = HERE / "fakes" / "fakecmd.py"
 FAKED = ["aws", "mkfs.lustre", "tunefs.lustre", "blkid", "mount", "umount", "modprobe", "lnetctl", "lctl", "ip"]
-REAL = ["bash", "curl", "jq", "flock", "sleep", "sort", "grep", "mkdir", "mktemp", "rm", "mv", "chmod", "timeout"]
+REAL = ["bash", "curl", "jq", "flock", "sleep", "sort", "grep", "mkdir", "mktemp", "rm", "mv", "chmod", "timeout",
+        "stat", "tr"]
 
 FS = "scratch"
 ME = "i-0a1b2c3d4e5f60718"

@@ -101,6 +101,45 @@ def test_first_claim_of_the_mgs_formats_the_mgt_first_and_mdt_with_its_own_nid(w
     assert [m[1] for m in mount_calls(world)] == [f"{world.mnt}/MGS", f"{world.mnt}/{FS}-MDT0000"]
 
 
+def test_co_located_mds01_formats_a_separate_mgt_first_and_its_mdt_registers_with_its_own_nid(world):
+    # MgsOnMds: no mgs role; mds01 holds the MGT (/dev/sdf) and MDT0000 (/dev/sdg).
+    (world.state / "tables" / f"{RESOURCES}.json").write_text(json.dumps({"items": []}))
+    mds01_ip = "10.0.1.30"
+    world.handover("mds01", [(MGT, "/dev/sdf", "MGS"), (MDT0, "/dev/sdg", f"{FS}-MDT0000")], ip=mds01_ip,
+                   nvme_names=["nvme2n1", "nvme1n1"])
+
+    run = world.run(MGS_ROLE="mds01")
+
+    assert run.rc == 0, run
+    assert world.calls_of("mkfs.lustre") == [
+        ["--mgs", f"{world.dev}/nvme2n1"],
+        [f"--fsname={FS}", "--mdt", "--index=0", f"--mgsnode={mds01_ip}@tcp", f"{world.dev}/nvme1n1"],
+    ]
+    assert [m[1] for m in mount_calls(world)] == [f"{world.mnt}/MGS", f"{world.mnt}/{FS}-MDT0000"]
+    # Its own MGT: no Resources read of another role for the MGS's address.
+    reads = [args[args.index("--key") + 1] for args in world.calls_of("aws", "dynamodb", "get-item")]
+    assert not any('"mgs"' in key for key in reads), reads
+
+
+def test_co_located_an_oss_formats_against_the_nid_of_mds01(world):
+    (world.state / "tables" / f"{RESOURCES}.json").write_text(json.dumps({"items": []}))
+    world.resources("mds01", "eni-0b0b0b0b0b0b0b0b0", "10.0.1.30",
+                    [(MGT, "/dev/sdf", "MGS"), (MDT0, "/dev/sdg", f"{FS}-MDT0000")])
+    world.handover("oss01", OSS01, nvme_names=["nvme2n1", "nvme1n1"])
+
+    run = world.run(MGS_ROLE="mds01")
+
+    assert run.rc == 0, run
+    assert {args[3] for args in world.calls_of("mkfs.lustre")} == {"--mgsnode=10.0.1.30@tcp"}
+
+
+def test_an_unknown_mgs_role_is_a_configuration_error(world):
+    world.handover("oss01", OSS01)
+    run = world.run(MGS_ROLE="oss01")
+    assert run.rc == 2, run
+    assert_nothing_touched(world)
+
+
 def test_targets_mount_in_lustre_order_mgt_then_mdts_then_osts(world):
     volumes = [("vol-0e000000000000001", "/dev/sdf", f"{FS}-OST0000"),
                ("vol-0e000000000000002", "/dev/sdg", f"{FS}-MDT0001"),

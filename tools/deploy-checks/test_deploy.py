@@ -39,9 +39,15 @@ VARIANTS = {
     "placement-cluster": {"PlacementGroupStrategy": "cluster"},
     "placement-partition": {"PlacementGroupStrategy": "partition"},
     "volume-key": {"VolumeKmsKeyArn": KEY},
+    "mgs-on-mds": {"MgsOnMds": "true"},
+    "import": {"ImportBucket": "my-data-bucket", "ImportPrefix": "runs/2026/"},
+    "import-whole-bucket": {"ImportBucket": "my-data-bucket"},
+    "import-endpoints": {"ImportBucket": "my-data-bucket", "ImportPrefix": "runs/2026/", "CreateVpcEndpoints": "true",
+                         "RouteTableIds": "rtb-0123456789abcdef0"},
     "everything": {"ServerImageId": "", "ServerImageParameter": "/lustre-ha/server-image",
                    "CreateVpcEndpoints": "true", "RouteTableIds": "rtb-0123456789abcdef0",
-                   "PlacementGroupStrategy": "partition", "VolumeKmsKeyArn": KEY},
+                   "PlacementGroupStrategy": "partition", "VolumeKmsKeyArn": KEY, "MgsOnMds": "true",
+                   "ImportBucket": "my-data-bucket", "ImportPrefix": "runs/2026/"},
 }
 
 
@@ -106,6 +112,33 @@ def test_the_options_make_what_they_promise():
         text = json.dumps(keyed[function]["Properties"]["Policies"])
         assert "kms:CreateGrant" in text and "kms:GrantIsForAWSResource" in text, function
     assert "kms:" not in json.dumps(rendered({})["Resources"]["PoolProvisionerFunction"]["Properties"]["Policies"])
+
+    # The co-located layout: no MGS group; the pool is told, and the servers learn mds01 serves the MGS.
+    groups = set(resources(plain, "AWS::AutoScaling::AutoScalingGroup"))
+    co = rendered(VARIANTS["mgs-on-mds"])["Resources"]
+    assert "MgsGroup" in groups and set(resources({"Resources": co}, "AWS::AutoScaling::AutoScalingGroup")) \
+        == groups - {"MgsGroup"}
+    assert co["Pool"]["Properties"]["MgsOnMds"] == {"Ref": "MgsOnMds"}
+    user_data = co["ServerLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+    assert "MGS_ROLE=${Pool.MgsRole}" in user_data
+
+    # The import: read only, on its bucket and prefix only; none without ImportBucket.
+    def import_policy(t):
+        found = [p for p in t["Resources"]["ServerRole"]["Properties"]["Policies"] if p["PolicyName"] == "lustre-ha-import"]
+        return found[0]["PolicyDocument"]["Statement"] if found else None
+
+    assert import_policy(plain) is None and "ImportS3GatewayEndpoint" not in plain["Resources"]
+    listing, reading = import_policy(rendered(VARIANTS["import"]))
+    assert (listing["Action"], reading["Action"]) == ("s3:ListBucket", "s3:GetObject")
+    assert listing["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ImportBucket}"}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": {"Fn::Sub": "${ImportPrefix}*"}}}
+    assert reading["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ImportBucket}/${ImportPrefix}*"}
+    assert "Condition" not in import_policy(rendered(VARIANTS["import-whole-bucket"]))[0]
+    with_endpoints = rendered(VARIANTS["import-endpoints"])["Resources"]
+    s3 = with_endpoints["ImportS3GatewayEndpoint"]["Properties"]
+    assert s3["VpcEndpointType"] == "Gateway" and s3["RouteTableIds"] == with_endpoints[
+        "DynamoDbGatewayEndpoint"]["Properties"]["RouteTableIds"]
+    assert [st["Action"] for st in s3["PolicyDocument"]["Statement"]] == ["s3:ListBucket", "s3:GetObject"]
 
 
 def test_the_functions_run_outside_the_vpc():
@@ -196,6 +229,9 @@ BAD_VALUES = {
     "fsname too long": ({"FileSystemName": "scratch01"}, "FileSystemName"),
     "not an instance type": ({"OssInstanceType": "big"}, "OssInstanceType"),
     "not a topic ARN": ({"AlarmTopicArn": "my-topic"}, "AlarmTopicArn"),
+    "MgsOnMds not a boolean": ({"MgsOnMds": "yes"}, "MgsOnMds"),
+    "not a bucket name": ({"ImportBucket": "My_Bucket"}, "ImportBucket"),
+    "an unsafe key prefix": ({"ImportBucket": "my-data-bucket", "ImportPrefix": "a b"}, "ImportPrefix"),
 }
 
 
@@ -247,7 +283,7 @@ def test_every_parameter_is_grouped_labelled_and_constrained(path):
 
 
 # The AWS CLI's service name -> the VPC endpoint service name (com.amazonaws.<region>.<name>).
-ENDPOINT_NAMES = {"cloudwatch": "monitoring", "dynamodb": "dynamodb", "s3": "s3", "logs": "logs",
+ENDPOINT_NAMES = {"cloudwatch": "monitoring", "dynamodb": "dynamodb", "s3": "s3", "s3api": "s3", "logs": "logs",
                   "autoscaling": "autoscaling", "ec2": "ec2", "ssm": "ssm", "sts": "sts", "sns": "sns", "sqs": "sqs"}
 def services_called(script: str) -> set[str]:
     """The AWS services a shell script calls through `aws <service> <operation>` (or the bootstrap's
@@ -273,6 +309,9 @@ def _calls(script: str) -> set[str]:
 AWS_OPERATION = re.compile(r"(?:^|[\s;|&(`$])aws(?:_call)?\s+([a-z][a-z0-9-]*)\s+([a-z0-9]+(?:-[a-z0-9]+)+|[a-z]+)\b")
 # The IAM service prefix of a CLI service, where they differ.
 IAM_PREFIX = {"s3api": "s3"}
+# An API whose IAM action has another name (Service Authorization Reference, Amazon S3: ListObjectsV2
+# is authorized by s3:ListBucket).
+IAM_ACTION = {"s3:ListObjectsV2": "s3:ListBucket"}
 
 
 def actions_called(script: str) -> set[str]:
@@ -282,7 +321,8 @@ def actions_called(script: str) -> set[str]:
     for call in _calls(script):
         service, operation = call.split(":", 1)
         name = "".join(part.capitalize() for part in operation.split("-"))
-        out.add(f"{IAM_PREFIX.get(service, service)}:{name}")
+        action = f"{IAM_PREFIX.get(service, service)}:{name}"
+        out.add(IAM_ACTION.get(action, action))
     return out
 
 
@@ -340,7 +380,7 @@ def test_the_endpoints_serve_exactly_the_services_the_server_scripts_call():
 def test_the_endpoint_policies_allow_every_call_the_server_scripts_make():
     scripts = instance_scripts()
     called = {a for text in scripts.values() for a in actions_called(text)}
-    assert {"dynamodb:GetItem", "dynamodb:UpdateItem"} <= called, called
+    assert {"dynamodb:GetItem", "dynamodb:UpdateItem", "s3:ListBucket", "s3:GetObject"} <= called, called
     assert endpoint_policy_gaps(scripts, MAIN) == set()
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env -S python3 -S
-"""Fake commands for the bootstrap's and the health agent's tests: aws (DynamoDB GetItem, UpdateItem
-and Query; CloudWatch PutMetricData, sent on to the fake CloudWatch endpoint), mkfs.lustre,
-tunefs.lustre, blkid, mount, umount, modprobe, lnetctl (lnet configure, net add, ping), lctl (list_nids,
+"""Fake commands for the bootstrap's, the health agent's and the importer's tests: aws (DynamoDB
+GetItem, UpdateItem and Query; CloudWatch PutMetricData, sent on to the fake CloudWatch endpoint;
+S3 ListObjectsV2 and GetObject, sent on to the tests' moto S3), mkfs.lustre, tunefs.lustre, blkid,
+mount (targets, and a client mount), umount, modprobe, lnetctl (lnet configure, net add, ping), lctl (list_nids,
 get_param -n health_check|version) and ip.
 
 The tests put symlinks named after each command, pointing here, first on the bootstrap's PATH. Each
@@ -80,6 +81,8 @@ class ServiceError(Exception):
 def aws(args):
     if args[:1] == ["cloudwatch"] and len(args) >= 2:
         return cloudwatch(args[1], parse_options(args[2:]))
+    if args[:1] == ["s3api"] and len(args) >= 2:
+        return s3api(args[1], args[2:])
     if args[:1] != ["dynamodb"] or len(args) < 2:
         die(f"fake aws: unsupported command {args}", 252)
     operation, opts = args[1], parse_options(args[2:])
@@ -108,11 +111,17 @@ def aws(args):
         die(f"\nAn error occurred ({e.code}) when calling the {api} operation: {e.message}", 254)
 
 
-def parse_options(args):
-    flags = {"--consistent-read", "--no-consistent-read"}
+def parse_options(args, positional=None):
+    """The CLI's --name value options; positional, if given, collects bare arguments (get-object's
+    outfile)."""
+    flags = {"--consistent-read", "--no-consistent-read", "--no-paginate"}
     opts, i = {}, 0
     while i < len(args):
         name = args[i]
+        if not name.startswith("--") and positional is not None:
+            positional.append(name)
+            i += 1
+            continue
         if not name.startswith("--"):
             die(f"fake aws: unexpected argument {name}", 252)
         if name in flags:
@@ -149,7 +158,6 @@ def cloudwatch(operation, opts):
     one Query-protocol POST (Action=PutMetricData, Version=2010-08-01, form-encoded members) to
     AWS_ENDPOINT_URL_CLOUDWATCH, the CLI's service-specific endpoint variable. Exit codes as the
     CLI's: 252 bad arguments, 254 an error from the service, 255 no connection."""
-    import urllib.error
     import urllib.parse
     import urllib.request
 
@@ -184,17 +192,109 @@ def cloudwatch(operation, opts):
         die("fake aws: no CloudWatch endpoint (AWS_ENDPOINT_URL_CLOUDWATCH): the tests never reach AWS", 253)
     request = urllib.request.Request(endpoint, data=urllib.parse.urlencode(form).encode(), method="POST",
                                      headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    send(request, "PutMetricData", endpoint)
+
+
+def send(request, api, endpoint):
+    """One request to a service; its body and headers, or the CLI's exit: 254 and the error's Code
+    and Message from the XML error body, 255 no connection."""
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
+            return response.read(), response.headers
     except urllib.error.HTTPError as e:
         body = e.read().decode(errors="replace")
         code = re.search(r"<Code>(.*?)</Code>", body)
         message = re.search(r"<Message>(.*?)</Message>", body)
-        die(f"\nAn error occurred ({code.group(1) if code else e.code}) when calling the PutMetricData operation: "
+        die(f"\nAn error occurred ({code.group(1) if code else e.code}) when calling the {api} operation: "
             f"{message.group(1) if message else body}", 254)
     except (urllib.error.URLError, OSError):
         die(f'\nCould not connect to the endpoint URL: "{endpoint}"', 255)
+
+
+# ---------------------------------------------------------------- aws s3api
+
+
+def s3api(operation, args):
+    """list-objects-v2 (one page: --no-paginate) and get-object, as the AWS CLI sends them: REST
+    requests to AWS_ENDPOINT_URL_S3 (the tests' moto S3 on 127.0.0.1), path-style. The CLI's output:
+    ListObjectsV2's JSON (Contents with Key and Size, IsTruncated, KeyCount), GetObject's body into
+    the outfile and its metadata on stdout. Exit codes as the CLI's: 252 bad arguments, 254 an
+    error from the service, 255 no connection."""
+    import urllib.parse
+    import xml.etree.ElementTree as ET
+
+    outfile = []
+    opts = parse_options(args, positional=outfile)
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        die("fake aws: no S3 endpoint (AWS_ENDPOINT_URL_S3): the tests never reach AWS", 253)
+    if "--bucket" not in opts:
+        die("\naws: error: the following arguments are required: --bucket", 252)
+    bucket = urllib.parse.quote(opts["--bucket"], safe="")
+    if operation == "list-objects-v2":
+        if "--no-paginate" not in opts:
+            die("fake aws: only one page (--no-paginate) is modelled", 252)
+        query = {"list-type": "2"}
+        for option, param in (("--prefix", "prefix"), ("--start-after", "start-after"), ("--max-keys", "max-keys")):
+            if option in opts:
+                query[param] = opts[option]
+        url, api = f"{endpoint}/{bucket}?{urllib.parse.urlencode(query)}", "ListObjectsV2"
+    elif operation == "get-object":
+        if "--key" not in opts or len(outfile) != 1:
+            die("\naws: error: the following arguments are required: --key, outfile", 252)
+        url, api = f"{endpoint}/{bucket}/{urllib.parse.quote(opts['--key'], safe='/')}", "GetObject"
+    else:
+        die(f"fake aws: unsupported s3api operation {operation}", 252)
+    body, headers = send(sigv4_get(url), api, url)
+    if operation == "get-object":
+        Path(outfile[0]).write_bytes(body)
+        print(json.dumps({"ContentLength": len(body), "ETag": headers.get("ETag"),
+                          "ContentType": headers.get("Content-Type")}, indent=4))
+        return
+    root = ET.fromstring(body)
+    ns = {"s3": root.tag.split("}")[0].strip("{")} if root.tag.startswith("{") else {}
+    find = (lambda node, tag: node.find(f"s3:{tag}", ns)) if ns else (lambda node, tag: node.find(tag))
+    contents = []
+    for node in (root.findall("s3:Contents", ns) if ns else root.findall("Contents")):
+        contents.append({"Key": find(node, "Key").text, "Size": int(find(node, "Size").text)})
+    out = {"IsTruncated": find(root, "IsTruncated").text == "true", "KeyCount": len(contents)}
+    if contents:
+        out["Contents"] = contents  # the CLI leaves Contents out of an empty page
+    print(json.dumps(out, indent=4))
+
+
+def sigv4_get(url):
+    """A GET signed as the CLI signs it (Signature Version 4, service s3, the credentials and region
+    of the environment): S3 answers an unsigned request for a private object 403."""
+    import datetime
+    import hashlib
+    import hmac
+    import urllib.parse
+    import urllib.request
+
+    parts = urllib.parse.urlsplit(url)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stamp, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+    region = os.environ.get("AWS_REGION", "us-east-1")
+    key_id, secret = os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"]
+    empty = hashlib.sha256(b"").hexdigest()
+    query = "&".join(f"{urllib.parse.quote(k, safe='-_.~')}={urllib.parse.quote(v, safe='-_.~')}"
+                     for k, v in sorted(urllib.parse.parse_qsl(parts.query, keep_blank_values=True)))
+    headers = {"host": parts.netloc, "x-amz-content-sha256": empty, "x-amz-date": stamp}
+    signed = ";".join(sorted(headers))
+    canonical = "\n".join(["GET", parts.path or "/", query, *(f"{k}:{headers[k]}" for k in sorted(headers)), "",
+                           signed, empty])
+    scope = f"{day}/{region}/s3/aws4_request"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    k = ("AWS4" + secret).encode()
+    for part in (day, region, "s3", "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["Authorization"] = f"AWS4-HMAC-SHA256 Credential={key_id}/{scope}, SignedHeaders={signed}, Signature={signature}"
+    return urllib.request.Request(url, headers={k: v for k, v in headers.items() if k != "host"})
 
 
 TOKEN = re.compile(r"[#:]?[A-Za-z_][A-Za-z0-9_]*")
@@ -337,10 +437,15 @@ def blkid(args):
     sys.exit(2)
 
 
+CLIENT_SOURCE = re.compile(r"[0-9.]+@[a-z]+[0-9]*:/[A-Za-z][A-Za-z0-9_]{0,7}")
+
+
 def mount(args):
     if len(args) != 4 or args[:2] != ["-t", "lustre"]:
         die(f"fake mount: only mount -t lustre DEVICE DIR is modelled, not {args}", 1)
     device, point = args[2], args[3]
+    if CLIENT_SOURCE.fullmatch(device):
+        return client_mount(device, point)
     if not lustre_file(device).exists():
         die(f"mount.lustre: {device} has not been formatted with mkfs.lustre or the backend filesystem "
             "type is not supported by this tool", 19)
@@ -365,6 +470,20 @@ def mount(args):
     with open(mounts, "a") as f:
         # Lustre 2.16+ (LU-8151) shows a writable target rw once its show_options has run.
         f.write(f"{device} {point} lustre rw,svname={label} 0 0\n")
+
+
+def client_mount(source, point):
+    """A client mount (<MGS NID>:/<fsname>): the mount point's directory stands for the file system,
+    so what one server's client writes there the next one's finds. Refused as mount.lustre refuses
+    it: the mount point must exist and not be mounted."""
+    if not Path(point).is_dir():
+        die(f"mount.lustre: mount point {point} does not exist: No such file or directory", 2)
+    mounts = STATE / "mounts"
+    lines = mounts.read_text().splitlines() if mounts.exists() else []
+    if any(line.split()[1] == point for line in lines):
+        die(f"mount.lustre: according to /etc/mtab {source} is already mounted on {point}", 17)
+    with open(mounts, "a") as f:
+        f.write(f"{source} {point} lustre rw,flock,lazystatfs 0 0\n")
 
 
 def umount(args):

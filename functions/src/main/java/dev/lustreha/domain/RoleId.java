@@ -30,8 +30,18 @@ public record RoleId(RoleType type, int index) implements Comparable<RoleId> {
 
     /** The roles of a file system with {@code mds} MDS and {@code oss} OSS roles: mgs, mds01..., oss01... */
     public static List<RoleId> of(int mds, int oss) {
+        return of(mds, oss, false);
+    }
+
+    /**
+     * The roles of a file system; {@code mgsOnMds}: no {@code mgs} role, the MGT is one of
+     * {@code mds01}'s volumes (the co-located layout, docs/layouts.md).
+     */
+    public static List<RoleId> of(int mds, int oss, boolean mgsOnMds) {
         List<RoleId> ids = new ArrayList<>();
-        ids.add(new RoleId(RoleType.MGS, 1));
+        if (!mgsOnMds) {
+            ids.add(new RoleId(RoleType.MGS, 1));
+        }
         for (int i = 1; i <= mds; i++) {
             ids.add(new RoleId(RoleType.MDS, i));
         }
@@ -50,6 +60,11 @@ public record RoleId(RoleType type, int index) implements Comparable<RoleId> {
             return new RoleId(RoleType.MGS, 1);
         }
         return new RoleId(RoleType.ofPrefix(m.group(2)), Integer.parseInt(m.group(3)));
+    }
+
+    /** The role that serves the MGS: {@code mgs}, or {@code mds01} when the MGS shares its server. */
+    public static RoleId mgsRole(boolean mgsOnMds) {
+        return mgsOnMds ? new RoleId(RoleType.MDS, 1) : new RoleId(RoleType.MGS, 1);
     }
 
     public String value() {

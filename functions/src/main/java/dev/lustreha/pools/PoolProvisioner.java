@@ -7,7 +7,6 @@ import dev.lustreha.domain.RoleId;
 import dev.lustreha.domain.RoleKey;
 import dev.lustreha.domain.RoleResources;
 import dev.lustreha.domain.RoleState;
-import dev.lustreha.domain.RoleType;
 import dev.lustreha.domain.Tags;
 import dev.lustreha.domain.Volume;
 import dev.lustreha.domain.VolumeView;
@@ -41,8 +40,8 @@ import java.util.Optional;
  */
 public final class PoolProvisioner {
 
-    /** What the stack reports back: the MGS NID clients mount, and the number of roles. */
-    public record Result(String mgsNid, int roles) {
+    /** What the stack reports back: the MGS NID clients mount, the role serving the MGS, the number of roles. */
+    public record Result(String mgsNid, String mgsRole, int roles) {
     }
 
     private final Ec2Gateway aws;
@@ -73,11 +72,11 @@ public final class PoolProvisioner {
             if (alarms != null) {
                 alarms.ensure(spec.fileSystem(), id, spec.health());
             }
-            if (id.type() == RoleType.MGS) {
+            if (id.equals(spec.mgsRole())) {
                 mgsNid = resources.network().privateIp() + "@tcp";
             }
         }
-        return new Result(mgsNid, spec.roles().size());
+        return new Result(mgsNid, spec.mgsRole().value(), spec.roles().size());
     }
 
     /**
@@ -89,6 +88,10 @@ public final class PoolProvisioner {
         if (!previous.fileSystem().equals(next.fileSystem())) {
             throw new BadInputException("the file system name cannot change (" + previous.fileSystem() + " -> "
                     + next.fileSystem() + "): deploy a new stack for a new file system");
+        }
+        if (previous.mgsOnMds() != next.mgsOnMds()) {
+            throw new BadInputException("MgsOnMds cannot change (" + previous.mgsOnMds() + " -> " + next.mgsOnMds()
+                    + "): the MGT is formatted where it is; deploy a new stack for another layout");
         }
         if (previous.volumesPerOss() != next.volumesPerOss()) {
             throw new BadInputException("VolumesPerOss cannot change for existing OSS roles (" + previous.volumesPerOss()
@@ -162,10 +165,10 @@ public final class PoolProvisioner {
                 existing.putIfAbsent(label, v.getKey().volumeId());
             }
         }
-        PoolSpec.VolumeSpec vs = spec.volumeSpec(id.type());
         List<Volume> volumes = new ArrayList<>();
         char device = 'f';
         for (String label : spec.targetLabels(id)) {
+            PoolSpec.VolumeSpec vs = spec.volumeSpec(id.type(), label);
             String volumeId = existing.get(label);
             if (volumeId == null) {
                 Map<String, String> tags = new LinkedHashMap<>(roleTags);

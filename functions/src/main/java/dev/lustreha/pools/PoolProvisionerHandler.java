@@ -87,7 +87,8 @@ public final class PoolProvisionerHandler extends AbstractCustomResourceHandler 
     private static Response success(PoolSpec spec, PoolProvisioner.Result result, Map<String, Object> properties) {
         int standbys = properties.get("StandbyCount") == null ? 0 : number(properties, "StandbyCount");
         return Response.builder().status(Response.Status.SUCCESS).physicalResourceId(physicalId(spec))
-                .value(Map.of("MgsNid", result.mgsNid(), "Roles", Integer.toString(result.roles()),
+                .value(Map.of("MgsNid", result.mgsNid(), "MgsRole", result.mgsRole(),
+                        "Roles", Integer.toString(result.roles()),
                         "OssCapacity", Integer.toString(spec.oss() + standbys))).build();
     }
 
@@ -111,7 +112,9 @@ public final class PoolProvisionerHandler extends AbstractCustomResourceHandler 
                 volume(p, "MdtVolumeSize"),
                 volume(p, "OstVolumeSize"),
                 Boolean.parseBoolean(String.valueOf(p.getOrDefault("DeleteDataOnStackDelete", "false"))),
-                health(p));
+                health(p),
+                // A pool created before the co-located layout has no such property: its own MGS.
+                Boolean.parseBoolean(String.valueOf(p.getOrDefault("MgsOnMds", "false"))));
     }
 
     /** The health alarm's M of N; a pool created before health detection has neither property: the defaults. */

@@ -13,10 +13,20 @@ import java.util.List;
  *
  * @param deleteDataOnDelete whether deleting the stack deletes the volumes and ENIs (default: kept)
  * @param health each role's health alarm (HealthAlarmDatapoints of HealthAlarmPeriods)
+ * @param mgsOnMds the co-located layout (MgsOnMds): no {@code mgs} role; the MGT is {@code mds01}'s
+ *     first volume, beside its MDT (docs/layouts.md)
  */
 public record PoolSpec(FileSystemName fileSystem, String subnetId, List<String> securityGroups, int mds, int oss,
         int volumesPerOss, VolumeSpec mgt, VolumeSpec mdt, VolumeSpec ost, boolean deleteDataOnDelete,
-        HealthAlarmSpec health) {
+        HealthAlarmSpec health, boolean mgsOnMds) {
+
+    /** A pool with its own MGS role. */
+    public PoolSpec(FileSystemName fileSystem, String subnetId, List<String> securityGroups, int mds, int oss,
+            int volumesPerOss, VolumeSpec mgt, VolumeSpec mdt, VolumeSpec ost, boolean deleteDataOnDelete,
+            HealthAlarmSpec health) {
+        this(fileSystem, subnetId, securityGroups, mds, oss, volumesPerOss, mgt, mdt, ost, deleteDataOnDelete, health,
+                false);
+    }
 
     /** A pool whose roles get the default health alarm (3 of 3). */
     public PoolSpec(FileSystemName fileSystem, String subnetId, List<String> securityGroups, int mds, int oss,
@@ -57,15 +67,25 @@ public record PoolSpec(FileSystemName fileSystem, String subnetId, List<String> 
     }
 
     public List<RoleId> roles() {
-        return RoleId.of(mds, oss);
+        return RoleId.of(mds, oss, mgsOnMds);
     }
 
-    /** The Lustre target labels of a role's volumes, in device order (/dev/sdf, /dev/sdg, ...). */
+    /** The role whose server runs the MGS, and whose NID clients mount. */
+    public RoleId mgsRole() {
+        return RoleId.mgsRole(mgsOnMds);
+    }
+
+    /**
+     * The Lustre target labels of a role's volumes, in device order (/dev/sdf, /dev/sdg, ...). In the
+     * co-located layout mds01 has two: the MGT first (/dev/sdf), then MDT0000.
+     */
     public List<String> targetLabels(RoleId id) {
         String fs = fileSystem.value();
         return switch (id.type()) {
-            case MGS -> List.of("MGS");
-            case MDS -> List.of(String.format("%s-MDT%04x", fs, id.index() - 1));
+            case MGS -> List.of(MGT_LABEL);
+            case MDS -> id.equals(mgsRole())
+                    ? List.of(MGT_LABEL, String.format("%s-MDT%04x", fs, id.index() - 1))
+                    : List.of(String.format("%s-MDT%04x", fs, id.index() - 1));
             case OSS -> {
                 List<String> labels = new ArrayList<>();
                 for (int v = 0; v < volumesPerOss; v++) {
@@ -75,6 +95,14 @@ public record PoolSpec(FileSystemName fileSystem, String subnetId, List<String> 
                 yield labels;
             }
         };
+    }
+
+    /** The MGT's target label, the same in every layout. */
+    public static final String MGT_LABEL = "MGS";
+
+    /** Size, type and key of one target: the MGT's wherever it lives, else its role type's. */
+    public VolumeSpec volumeSpec(RoleType type, String label) {
+        return MGT_LABEL.equals(label) ? mgt : volumeSpec(type);
     }
 
     public VolumeSpec volumeSpec(RoleType type) {

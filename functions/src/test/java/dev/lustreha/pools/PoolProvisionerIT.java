@@ -19,6 +19,7 @@ import dev.lustreha.domain.Volume;
 import dev.lustreha.ec2.Ec2Gateway;
 import dev.lustreha.errors.BadInputException;
 import dev.lustreha.errors.AwsUnavailableException;
+import dev.lustreha.health.HealthAlarmSpec;
 import dev.lustreha.local.Repository;
 import dev.lustreha.local.SimCloud;
 import dev.lustreha.local.cloud.Latency;
@@ -111,6 +112,39 @@ class PoolProvisionerIT {
         assertTrue(volumes.stream().allMatch(v -> v.availabilityZone().equals("us-east-1a")));
         assertTrue(volumes.stream().allMatch(v -> v.tags().stream().anyMatch(t -> t.key().equals(Tags.TARGET))));
         assertEquals(5, enisOf(fs));
+    }
+
+    @Test
+    void theCoLocatedLayoutPutsTheMgtOnMds01AndHasNoMgsRole() {
+        PoolSpec.VolumeSpec mgt = new PoolSpec.VolumeSpec(1, "gp3", 3000, 125);
+        PoolSpec.VolumeSpec mdt = new PoolSpec.VolumeSpec(16, "gp3", 3000, 125);
+        PoolSpec spec = new PoolSpec(fs, subnet, List.of("sg-0123456789abcdef0"), 2, 1, 2, mgt, mdt,
+                new PoolSpec.VolumeSpec(64, "gp3", 3000, 125), false, HealthAlarmSpec.DEFAULT, true);
+        PoolProvisioner.Result result = provisioner.ensure(spec, "stack-1");
+
+        assertEquals(List.of("mds01", "mds02", "oss01"), store.list(fs).stream().map(r -> r.id().value()).toList());
+        assertEquals(3, result.roles());
+        assertEquals("mds01", result.mgsRole());
+        RoleResources mds01 = store.resources(RoleKey.of(fs.value(), "mds01")).orElseThrow();
+        assertEquals(mds01.network().privateIp() + "@tcp", result.mgsNid(), "clients mount mds01's NID");
+        assertEquals(List.of("MGS", fs + "-MDT0000"), mds01.volumes().stream().map(Volume::targetLabel).toList());
+        assertEquals(List.of("/dev/sdf", "/dev/sdg"), mds01.volumes().stream().map(Volume::device).toList());
+        RoleResources mds02 = store.resources(RoleKey.of(fs.value(), "mds02")).orElseThrow();
+        assertEquals(List.of(fs + "-MDT0001"), mds02.volumes().stream().map(Volume::targetLabel).toList());
+        Map<String, Integer> sizeByLabel = new HashMap<>();
+        for (software.amazon.awssdk.services.ec2.model.Volume v : volumesOf(fs)) {
+            String label = v.tags().stream().filter(t -> t.key().equals(Tags.TARGET)).findFirst().orElseThrow().value();
+            sizeByLabel.put(label, v.size());
+        }
+        assertEquals(1, sizeByLabel.get("MGS"), "the MGT keeps the MGT size on the MDS server");
+        assertEquals(16, sizeByLabel.get(fs + "-MDT0000"));
+        assertEquals(3, enisOf(fs), "no MGS ENI");
+        // Idempotent, and the layout is fixed once made.
+        assertEquals(result, provisioner.ensure(spec, "stack-1"));
+        assertEquals(5, volumesOf(fs).size());
+        PoolSpec separate = new PoolSpec(fs, subnet, List.of("sg-0123456789abcdef0"), 2, 1, 2, mgt, mdt,
+                new PoolSpec.VolumeSpec(64, "gp3", 3000, 125), false, HealthAlarmSpec.DEFAULT, false);
+        assertThrows(BadInputException.class, () -> provisioner.update(spec, separate, "stack-1"));
     }
 
     @Test

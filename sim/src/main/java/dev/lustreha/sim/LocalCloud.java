@@ -245,7 +245,7 @@ public final class LocalCloud implements AutoCloseable {
                 sim.clock().asClock(), alarms);
         sim.ec2().withoutRequestLimits(() -> provisioner.ensure(new PoolSpec(spec.name(), subnet,
                 List.of("sg-0a1b2c3d4e5f60718"), spec.mds(), spec.oss(), spec.volumesPerOss(), small, small,
-                new PoolSpec.VolumeSpec(512, "gp3", 3000, 125), false, HEALTH.alarm()), "local-cloud"));
+                new PoolSpec.VolumeSpec(512, "gp3", 3000, 125), false, HEALTH.alarm(), spec.mgsOnMds()), "local-cloud"));
         sim.clock().advance(Duration.ofSeconds(30)); // new volumes are "creating" for a few seconds
         pool = store.resources(spec.name());
 
@@ -323,6 +323,9 @@ public final class LocalCloud implements AutoCloseable {
         }
         beforeLaunch.accept(sim);
         for (RoleType t : RoleType.values()) {
+            if (spec.capacityOf(t) == 0) {
+                continue; // MgsOnMds: the template makes no MGS group (Condition HasMgsServer)
+            }
             sim.autoScaling().createGroup(new SimAutoScaling.GroupSpec(spec.groupOf(t), subnet, spec.az(),
                     t == RoleType.OSS ? "c6in.4xlarge" : "m7i.large", "ami-0123456789abcdef0", spec.capacityOf(t),
                     Map.of("lustre-ha:file-system", spec.name().value()),

@@ -179,7 +179,7 @@ final class CloudRun implements AutoCloseable {
 
     /** The MGS's NID: what every client mounts. */
     String mgsNid() {
-        return cloud.resources("mgs").network().privateIp() + "@tcp";
+        return cloud.resources(cloud.spec().mgsRole().value()).network().privateIp() + "@tcp";
     }
 
     String mountCommand() {

@@ -16,7 +16,9 @@ import java.util.List;
  * {@code ./lustre-ha demo}: the main job in one command. A local cloud with a small Lustre file
  * system (mgs, mds01, oss01-oss04); its first boot; an OSS server terminated; an MDS server that
  * hangs (a zombie). Each handover is shown live, then the role table and the client mount command.
- * Written for someone who has never seen Lustre.
+ * Written for someone who has never seen Lustre. With {@code --mgs-on-mds} the file system has no
+ * mgs role: the MGS runs on mds01's server (docs/layouts.md), and the hung MDS server takes the MGS
+ * down with it.
  */
 final class DemoCommand {
 
@@ -27,14 +29,19 @@ final class DemoCommand {
     private DemoCommand() {
     }
 
-    static int run(double speed, long seed, Outputs outputs, PrintStream out, long wallStart) {
-        FileSystemSpec spec = new FileSystemSpec(new FileSystemName("scratch"), "us-east-1a", 1, 4, 2, 0);
+    static int run(double speed, long seed, boolean mgsOnMds, Outputs outputs, PrintStream out, long wallStart) {
+        FileSystemSpec spec = new FileSystemSpec(new FileSystemName("scratch"), "us-east-1a", 1, 4, 2, 0, mgsOnMds);
         out.print("""
                 lustre-ha demo: high availability for Lustre file servers, on a local cloud
 
                 A Lustre file system is served by a few servers, each in one *role*:
+                """ + (mgsOnMds ? """
+                  mds01    a metadata server, which also runs the management server (MGS): clients ask
+                           it where everything is (the co-located layout: one server fewer)
+                """ : """
                   mgs      the management server: clients ask it where everything is
                   mds01    a metadata server: file names, directories, permissions
+                """) + """
                   oss01..  object storage servers: the file contents
                 Each role has a fixed network address, its NID, that clients connect to, and disks
                 (EBS volumes) that hold its data, its *targets*.
@@ -57,7 +64,7 @@ final class DemoCommand {
         try (CloudRun run = CloudRun.start(spec, options, out, wallStart)) {
             List<Report.InjectedFault> faults = new ArrayList<>();
             Instant[] allServing = new Instant[1];
-            String failure = story(run, faults, allServing);
+            String failure = story(run, spec, faults, allServing);
             if (failure == null) {
                 run.awaitQuiet(LIMIT);
             }
@@ -87,18 +94,21 @@ final class DemoCommand {
      * The three stories; null when each ended with every role serving, else what did not. Records
      * each fault it injects and when every role first served.
      */
-    private static String story(CloudRun run, List<Report.InjectedFault> faults, Instant[] allServing) {
+    private static String story(CloudRun run, FileSystemSpec spec, List<Report.InjectedFault> faults,
+            Instant[] allServing) {
+        boolean mgsOnMds = spec.mgsOnMds();
+        int roles = spec.roles().size();
         Timeline timeline = run.timeline();
         timeline.print("""
-                1/3  First boot. Six fresh servers start; each one claims a free role, gets its
+                1/3  First boot. %s fresh servers start; each one claims a free role, gets its
                      network address and disks, formats them (first time only) and serves.
-                """);
+                """.formatted(roles == 6 ? "Six" : roles == 5 ? "Five" : Integer.toString(roles)));
         if (!run.awaitServing(LIMIT)) {
             return "the first boot did not complete";
         }
         Instant t0 = run.now();
         allServing[0] = t0;
-        timeline.note("", "all 6 roles serving: a client can mount the file system now");
+        timeline.note("", "all " + roles + " roles serving: a client can mount the file system now");
 
         String oss = run.cloud.role("oss02").owner().orElseThrow();
         timeline.print("""
@@ -120,10 +130,10 @@ final class DemoCommand {
         timeline.print("""
 
                 3/3  The MDS server hangs: it still runs, but stops answering (a "zombie"). The dangerous
-                     case: it may still write to its disk. Auto Scaling sees it fail its health checks and
+                     case: it may still write to its %s. Auto Scaling sees it fail its health checks and
                      starts a replacement while the zombie runs; lustre-ha force-stops the zombie, and only
-                     when EC2 says "stopped" does it move the disk.
-                """);
+                     when EC2 says "stopped" does it move %s.
+                """.formatted(mgsOnMds ? "two disks, the MGT and the MDT" : "disk", mgsOnMds ? "them" : "the disk"));
         Instant hungAt = run.now();
         run.cloud.sim().ec2().setHung(mds, true);
         faults.add(fault(run, t0, hungAt, "hang", "mds01", mds));
@@ -132,7 +142,8 @@ final class DemoCommand {
         if (!run.awaitServing(LIMIT)) {
             return "mds01 was not served again";
         }
-        timeline.note("", "mds01 is back on a new server; the zombie is stopped and can never write again");
+        timeline.note("", "mds01 is back on a new server; the zombie is stopped and can never write again"
+                + (mgsOnMds ? " (the MGS came back with it, at the same NID)" : ""));
         return null;
     }
 

@@ -32,7 +32,7 @@ public final class Main {
     static final String CWD_PROPERTY = "lustre-ha.cwd";
 
     private static final String USAGE = """
-            usage: ./lustre-ha demo [--speed N] [--seed N] [--report <out.json>] [--html <out.html>]
+            usage: ./lustre-ha demo [--speed N] [--seed N] [--mgs-on-mds] [--report <out.json>] [--html <out.html>]
                    ./lustre-ha replay [--file-system NAME] [--map <instance-id>=<role>]... [--speed N]
                                       <event.json>...
                    ./lustre-ha simulate <scenario.json> [--report <out.json>] [--html <out.html>]
@@ -82,6 +82,7 @@ public final class Main {
                                --engine asl: 100)
               --file-system    replay: the local file system's name, so events of your groups
                                (<name>-oss...) match; status: the stack's FileSystemName (default scratch)
+              --mgs-on-mds     demo: the co-located layout, the MGS on mds01's server (docs/layouts.md)
               --map            the instance an event names is played by the local server of that role
             """;
 
@@ -106,7 +107,7 @@ public final class Main {
         try {
             Args a = Args.parse(args);
             return switch (a.command) {
-                case "demo" -> DemoCommand.run(a.speed(DemoCommand.SPEED), a.seed, new Outputs(a.report, a.html), out,
+                case "demo" -> DemoCommand.run(a.speed(DemoCommand.SPEED), a.seed, a.mgsOnMds, new Outputs(a.report, a.html), out,
                         wallStart);
                 case "report" -> report(a, out);
                 case "replay" -> replay(a, out, wallStart);
@@ -312,6 +313,7 @@ public final class Main {
         boolean seedGiven;
         String fileSystem = "scratch";
         boolean local;
+        boolean mgsOnMds;
         String fault;
         String role;
         String to;
@@ -373,6 +375,7 @@ public final class Main {
                     case "--local" -> a.local = true;
                     case "--role" -> a.role = value(args, ++i, arg);
                     case "--to" -> a.to = value(args, ++i, arg);
+                    case "--mgs-on-mds" -> a.mgsOnMds = true;
                     case "--fault" -> a.fault = value(args, ++i, arg);
                     case "--roles-table" -> a.rolesTable = value(args, ++i, arg);
                     case "--resources-table" -> a.resourcesTable = value(args, ++i, arg);
@@ -414,6 +417,9 @@ public final class Main {
             }
             if (a.html != null && !List.of("simulate", "demo", "report").contains(a.command)) {
                 throw new Usage("--html is an option of simulate, demo and report");
+            }
+            if (a.mgsOnMds && !a.command.equals("demo")) {
+                throw new Usage("--mgs-on-mds is an option of demo (a scenario file says \"mgsOnMds\": true)");
             }
             if (!a.map.isEmpty() && !a.command.equals("replay")) {
                 throw new Usage("--map is an option of replay");

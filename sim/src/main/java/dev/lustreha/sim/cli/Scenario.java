@@ -49,11 +49,25 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
         }
     }
 
-    /** The file system: one MGS, {@code mds} MDS roles, {@code oss} OSS roles with {@code volumesPerOss} OSTs each. */
-    public record FileSystem(String name, String az, int mds, int oss, int volumesPerOss, int standbys) {
+    /**
+     * The file system: one MGS, {@code mds} MDS roles, {@code oss} OSS roles with {@code volumesPerOss}
+     * OSTs each; {@code mgsOnMds}: the MGS on mds01's server, no mgs role (docs/layouts.md).
+     */
+    public record FileSystem(String name, String az, int mds, int oss, int volumesPerOss, int standbys,
+            boolean mgsOnMds) {
+
+        /** With its own MGS server. */
+        public FileSystem(String name, String az, int mds, int oss, int volumesPerOss, int standbys) {
+            this(name, az, mds, oss, volumesPerOss, standbys, false);
+        }
 
         public FileSystemSpec spec() {
-            return new FileSystemSpec(new FileSystemName(name), az, mds, oss, volumesPerOss, standbys);
+            return new FileSystemSpec(new FileSystemName(name), az, mds, oss, volumesPerOss, standbys, mgsOnMds);
+        }
+
+        /** The same layout, sized otherwise (for shrinking a failing schedule). */
+        FileSystem sized(int newOss, int newVolumesPerOss, int newStandbys) {
+            return new FileSystem(name, az, mds, newOss, newVolumesPerOss, newStandbys, mgsOnMds);
         }
     }
 
@@ -306,7 +320,7 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
     }
 
     private static FileSystem fileSystem(Obj o) throws Invalid {
-        o.only("name", "az", "mds", "oss", "volumesPerOss", "standbys");
+        o.only("name", "az", "mds", "oss", "volumesPerOss", "standbys", "mgsOnMds");
         String name = o.text("name");
         try {
             new FileSystemName(name);
@@ -321,7 +335,8 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
         int oss = (int) o.integer("oss", 1, MAX_OSS);
         int volumes = (int) o.integer("volumesPerOss", 1, 11);
         int standbys = o.has("standbys") ? (int) o.integer("standbys", 0, MAX_STANDBYS) : 0;
-        return new FileSystem(name, az, mds, oss, volumes, standbys);
+        boolean mgsOnMds = o.has("mgsOnMds") && o.bool("mgsOnMds");
+        return new FileSystem(name, az, mds, oss, volumes, standbys, mgsOnMds);
     }
 
     /** Why a name is not a Lustre fsname, in the words a user needs to fix it. */
@@ -422,6 +437,9 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
         fs.put("oss", fileSystem.oss());
         fs.put("volumesPerOss", fileSystem.volumesPerOss());
         fs.put("standbys", fileSystem.standbys());
+        if (fileSystem.mgsOnMds()) {
+            fs.put("mgsOnMds", true);
+        }
         ArrayNode list = root.putArray("faults");
         for (Fault f : faults) {
             ObjectNode o = list.addObject();
@@ -529,6 +547,14 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
                 throw new Invalid(path(field), "expected a string, got " + kindOf(v));
             }
             return v.asText();
+        }
+
+        boolean bool(String field) throws Invalid {
+            JsonNode v = required(field);
+            if (!v.isBoolean()) {
+                throw new Invalid(path(field), "expected true or false, got " + kindOf(v));
+            }
+            return v.asBoolean();
         }
 
         double number(String field) throws Invalid {

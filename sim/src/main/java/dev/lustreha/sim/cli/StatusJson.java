@@ -89,7 +89,7 @@ final class StatusJson {
         root.set("notServing", notServing);
         root.put("lastHandoversUnknownBecause", handovers.unknownBecause());
         root.set("roles", rows);
-        RoleResources mgs = pool.get(RoleId.parse("mgs"));
+        RoleResources mgs = StatusView.mgsOf(pool);
         root.put("mountCommand", mgs == null ? null
                 : "mount -t lustre " + StatusView.nid(mgs) + ":/" + fs + " /mnt/" + fs);
         try {

@@ -7,6 +7,7 @@ import dev.lustreha.domain.RoleResources;
 import dev.lustreha.domain.RoleState;
 import dev.lustreha.domain.Volume;
 import dev.lustreha.history.HandoverRecord;
+import dev.lustreha.pools.PoolSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -74,7 +75,7 @@ final class StatusView {
         s.append(roleTable(ids, byId, pool)).append('\n');
         s.append(healthLines(ids, byId, now));
         s.append(handoverTable(ids, handovers, now)).append('\n');
-        RoleResources mgs = pool.get(RoleId.parse("mgs"));
+        RoleResources mgs = mgsOf(pool);
         if (mgs == null) {
             s.append("No MGS is registered in the resources table yet, so there is no mount command.\n");
         } else {
@@ -177,6 +178,13 @@ final class StatusView {
                 Format.Column.left("finished", 20), Format.Column.right("total", 5),
                 Format.Column.right("fence", 5), Format.Column.right("detach", 6), Format.Column.right("attach", 6),
                 Format.Column.left("reason", 0)), rows);
+    }
+
+    /** The resources of the role holding the MGT, which serves the MGS: mgs, or mds01 when co-located. */
+    static RoleResources mgsOf(Map<RoleId, RoleResources> pool) {
+        return pool.values().stream()
+                .filter(r -> r.volumes().stream().anyMatch(v -> PoolSpec.MGT_LABEL.equals(v.targetLabel())))
+                .findFirst().orElse(null);
     }
 
     static String nid(RoleResources r) {

@@ -39,6 +39,41 @@ class ScenarioTest {
     }
 
     @Test
+    void theCoLocatedLayoutHasNoMgsRoleAndWritesBack() throws Exception {
+        String text = """
+                { "name": "co", "fileSystem": { "name": "scratch", "az": "us-east-1a", "mds": 1, "oss": 2,
+                  "volumesPerOss": 1, "mgsOnMds": true },
+                  "faults": [ { "at": 60, "kind": "hang", "role": "mds01" } ],
+                  "expect": { "allServingWithin": 600 } }
+                """;
+        Scenario s = Scenario.parse(text);
+        assertEquals(new Scenario.FileSystem("scratch", "us-east-1a", 1, 2, 1, 0, true), s.fileSystem());
+        assertEquals(List.of("mds01", "oss01", "oss02"),
+                s.fileSystem().spec().roles().stream().map(r -> r.value()).toList());
+        assertEquals(s, Scenario.parse(s.toJson()));
+        Scenario.Invalid e = assertThrows(Scenario.Invalid.class,
+                () -> Scenario.parse(text.replace("\"role\": \"mds01\"", "\"role\": \"mgs\"")));
+        assertEquals("faults[0].role: 'mgs' is not a role of scratch (its roles: mds01, oss01, oss02)", e.getMessage());
+        Scenario.Invalid notBool = assertThrows(Scenario.Invalid.class,
+                () -> Scenario.parse(text.replace("\"mgsOnMds\": true", "\"mgsOnMds\": \"yes\"")));
+        assertEquals("fileSystem.mgsOnMds: expected true or false, got the string \"yes\"", notBool.getMessage());
+    }
+
+    @Test
+    void randomSchedulesDrawBothLayouts() {
+        int coLocated = 0;
+        for (long seed = 1; seed <= 200; seed++) {
+            Scenario sc = RandomSchedules.generate(seed);
+            List<String> roles = sc.fileSystem().spec().roles().stream().map(r -> r.value()).toList();
+            assertEquals(!sc.fileSystem().mgsOnMds(), roles.contains("mgs"), "seed " + seed);
+            assertTrue(sc.faults().stream().allMatch(f -> f.role() == null || roles.contains(f.role())), "seed " + seed);
+            coLocated += sc.fileSystem().mgsOnMds() ? 1 : 0;
+        }
+        // One in four, drawn per seed.
+        assertTrue(coLocated > 30 && coLocated < 70, coLocated + " of 200 schedules co-located");
+    }
+
+    @Test
     void everyFaultKindParsesWithWhatItNeeds() throws Exception {
         Scenario s = Scenario.parse(with("""
                 "faults": [
