@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lustreha.config.Json;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +18,9 @@ import java.util.Map;
 public final class Emf {
 
     public static final String NAMESPACE = "LustreHA";
+
+    /** Every document's one dimension set (the dashboard's checks read it from here). */
+    public static final List<String> DIMENSIONS = List.of("FileSystem");
 
     /** One metric's value and unit ({@code Count}, {@code Seconds}, ...). */
     public record Metric(double value, String unit) {
@@ -43,9 +47,10 @@ public final class Emf {
         aws.put("Timestamp", at.toEpochMilli());
         ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
         directive.put("Namespace", NAMESPACE);
-        directive.putArray("Dimensions").addArray().add("FileSystem");
+        ArrayNode dimensions = directive.putArray("Dimensions").addArray();
+        DIMENSIONS.forEach(dimensions::add);
         ArrayNode names = directive.putArray("Metrics");
-        root.put("FileSystem", fileSystem);
+        root.put(DIMENSIONS.get(0), fileSystem);
         metrics.forEach((name, m) -> {
             names.addObject().put("Name", name).put("Unit", m.unit());
             root.put(name, m.value());

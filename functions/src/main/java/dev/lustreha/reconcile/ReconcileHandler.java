@@ -5,10 +5,10 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.lustreha.config.Json;
 import dev.lustreha.config.Production;
 import dev.lustreha.observe.Emf;
+import dev.lustreha.observe.JsonLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * The scheduled reconciler: one run per invocation (the scheduled event's content does not
  * matter). It logs the run's summary as one JSON line, one line per stuck execution, and one
  * CloudWatch Embedded Metric Format line on standard output (metrics {@code StuckExecutions},
- * {@code ReconcileActions}, {@code ReconcileFailures}, {@code RolesNotServing} and {@code RolesDamped} in namespace
+ * {@code ReconcileActions}, {@code ReconcileFailures}, {@code RolesNotServing}, {@code RolesDamped} and {@code RolesNotMounted} in namespace
  * {@code LustreHA}, by {@code FileSystem}), which CloudWatch turns into metrics alarms watch. A run that cannot
  * gather its facts fails, and the next scheduled run tries again.
  */
@@ -41,31 +41,32 @@ public final class ReconcileHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         input.readAllBytes();
         Reconciler.Summary summary = reconciler.reconcile();
-        String line = Json.MAPPER.writeValueAsString(summary);
-        if (context != null && context.getLogger() != null) {
-            context.getLogger().log(line + "\n");
-            for (Reconciler.Outcome o : summary.actions()) {
-                if ("ALARM".equals(o.result())) {
-                    context.getLogger().log(Json.MAPPER.writeValueAsString(new StuckExecution("StuckExecution",
-                            o.subject(), o.execution(), o.detail())) + "\n");
-                }
+        JsonLog.write(context, summary, summary.failures() == 0 ? "INFO" : "ERROR");
+        for (Reconciler.Outcome o : summary.actions()) {
+            if ("ALARM".equals(o.result())) {
+                JsonLog.write(context, new StuckExecution("StuckExecution", o.subject(), o.execution(), o.detail()),
+                        "WARN");
             }
         }
-        stdout.accept(metrics(summary));
-        output.write(line.getBytes(StandardCharsets.UTF_8));
+        stdout.accept(metrics(fileSystem, summary));
+        output.write(Json.MAPPER.writeValueAsBytes(summary));
     }
 
     /** The alarm's own log line, easy to find with a metric filter or Logs Insights. */
     record StuckExecution(String alarm, String workflow, String execution, String detail) {
     }
 
-    /** The run's Embedded Metric Format document (see {@link Emf}). */
-    String metrics(Reconciler.Summary summary) {
+    /**
+     * The run's Embedded Metric Format document (see {@link Emf}); public so that the local cloud's
+     * scheduled reconciler emits the very document the Lambda prints.
+     */
+    public static String metrics(String fileSystem, Reconciler.Summary summary) {
         return Emf.document(summary.at(), fileSystem, Map.of(
                 "StuckExecutions", Emf.Metric.count(summary.alarms()),
                 "ReconcileActions", Emf.Metric.count(summary.actions().size() - summary.alarms()),
                 "ReconcileFailures", Emf.Metric.count(summary.failures()),
                 "RolesNotServing", Emf.Metric.count(summary.notServing()),
-                "RolesDamped", Emf.Metric.count(summary.damped())), Map.of());
+                "RolesDamped", Emf.Metric.count(summary.damped()),
+                "RolesNotMounted", Emf.Metric.count(summary.notMounted())), Map.of());
     }
 }

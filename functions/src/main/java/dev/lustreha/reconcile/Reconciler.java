@@ -69,9 +69,13 @@ public final class Reconciler implements Failover {
      *
      * @param notServing roles not SERVING when the run looked (an alarm watches it stay above zero)
      * @param damped roles the health trigger holds for a person (flap damping; an alarm watches it)
+     * @param notMounted roles recorded SERVING whose owner's bootstrap has not reported their
+     *     targets mounted at the role's epoch ({@code mountedEpoch}): recorded, but not served. A
+     *     fresh handover counts here until the bootstrap mounts (seconds to a minute, longer on a
+     *     first format), so the alarm on it wants the count above zero for a whole period.
      */
     public record Summary(Instant at, List<Outcome> actions, List<Hold> holds, int alarms, int failures, int notServing,
-            int damped) {
+            int damped, int notMounted) {
 
         /** One line per action, for the trigger's report. */
         public String describe() {
@@ -135,7 +139,14 @@ public final class Reconciler implements Failover {
         int failures = (int) outcomes.stream().filter(o -> "FAILED".equals(o.result())).count();
         int notServing = (int) facts.roles().stream().filter(r -> r.state() != RoleState.SERVING).count();
         int damped = (int) facts.roles().stream().filter(r -> health.policy().damped(r, facts.now())).count();
-        return new Summary(facts.now(), List.copyOf(outcomes), plan.holds(), stuck, failures, notServing, damped);
+        int notMounted = (int) facts.roles().stream().filter(Reconciler::servingNotMounted).count();
+        return new Summary(facts.now(), List.copyOf(outcomes), plan.holds(), stuck, failures, notServing, damped,
+                notMounted);
+    }
+
+    /** Recorded SERVING, but its targets never reported mounted at its current epoch. */
+    static boolean servingNotMounted(Role r) {
+        return r.state() == RoleState.SERVING && r.health().mountedAt(r.epoch()).isEmpty();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.lustreha.steps;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.lustreha.config.Json;
+import dev.lustreha.observe.JsonLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,12 +40,10 @@ public abstract class StepHandler implements RequestStreamHandler {
 
     /**
      * One JSON line per step with the keys an operator filters on (role, epoch, instance,
-     * execution), so CloudWatch Logs Insights can follow one handover across functions.
+     * execution), so CloudWatch Logs Insights can follow one handover across functions: as fields
+     * of the record ({@link JsonLog} says why it is not {@code log(String)}).
      */
-    private void log(Context context, HandoverState s, RuntimeException error, long started) throws IOException {
-        if (context == null || context.getLogger() == null) {
-            return;
-        }
+    private void log(Context context, HandoverState s, RuntimeException error, long started) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("step", getClass().getSimpleName().replace("Handler", ""));
         if (s != null && s.input() != null) {
@@ -65,6 +64,6 @@ public abstract class StepHandler implements RequestStreamHandler {
             line.put("message", error.getMessage());
         }
         line.put("durationMs", (System.nanoTime() - started) / 1_000_000);
-        context.getLogger().log(Json.MAPPER.writeValueAsString(line) + "\n");
+        JsonLog.write(context, line, error == null ? "INFO" : "ERROR");
     }
 }

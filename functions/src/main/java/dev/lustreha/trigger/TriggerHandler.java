@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.lustreha.config.Json;
+import dev.lustreha.observe.JsonLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
 /**
@@ -49,10 +49,7 @@ public abstract class TriggerHandler implements RequestStreamHandler {
             result = TriggerResult.rejected("not JSON: "
                     + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
-        String line = Json.MAPPER.writeValueAsString(result);
-        if (context != null && context.getLogger() != null) {
-            context.getLogger().log(line + "\n");
-        }
-        output.write(line.getBytes(StandardCharsets.UTF_8));
+        JsonLog.write(context, result, "INFO");
+        output.write(Json.MAPPER.writeValueAsBytes(result));
     }
 }

@@ -237,8 +237,9 @@ class ReconcilerIT {
         JsonNode directive = emf.path("_aws").path("CloudWatchMetrics").get(0);
         assertEquals("LustreHA", directive.path("Namespace").asText());
         assertEquals("[[\"FileSystem\"]]", directive.path("Dimensions").toString());
-        assertEquals(5, directive.path("Metrics").size());
+        assertEquals(6, directive.path("Metrics").size());
         assertEquals(0, emf.path("RolesDamped").asInt(), "no role is held by flap damping");
+        assertEquals(1, emf.path("RolesNotMounted").asInt(), "recorded SERVING, and no bootstrap reported its mount");
         assertEquals(sim.clock().now().toEpochMilli(), emf.path("_aws").path("Timestamp").asLong());
         assertEquals(fs.value(), emf.path("FileSystem").asText());
         assertEquals(1, emf.path("StuckExecutions").asInt());
@@ -247,6 +248,15 @@ class ReconcilerIT {
         long notServing = store.list(fs).stream().filter(r -> r.state() != RoleState.SERVING).count();
         assertEquals(notServing, emf.path("RolesNotServing").asLong(), "what the role-not-serving alarm watches");
         assertNull(answer.get("error"));
+    }
+
+    @Test
+    void aServingRoleCountsAsNotMountedUntilItsBootstrapReportsTheMountAtItsEpoch() {
+        String owner = servingOwner();
+        Role role = store.list(fs).get(0);
+        assertEquals(1, reconciler(store).reconcile().notMounted());
+        ((dev.lustreha.roles.HealthStore) store).markMounted(role.key(), owner, role.epoch());
+        assertEquals(0, reconciler(store).reconcile().notMounted(), "mounted at the role's epoch: served");
     }
 
     private static Context context(List<String> logged) {

@@ -298,7 +298,8 @@ public final class LocalCloud implements AutoCloseable {
         } else {
             Reconciler r = new Reconciler(config, store, aws, executions, executions, sim.clock().asClock(),
                     options.poll(), ReconcilePlanner.Bounds.defaults(), alarms, HEALTH);
-            reconciler = new ScheduledReconciler(sim.clock(), r, options.reconcileEvery(), workers);
+            reconciler = new ScheduledReconciler(sim.clock(), r, options.reconcileEvery(), workers,
+                    spec.name().value(), metricLines::add);
             failover = r;
         }
         stateChangeTrigger = new StateChangeTrigger(config, store, failover);

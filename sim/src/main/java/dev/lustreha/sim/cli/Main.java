@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code ./lustre-ha demo | replay | simulate | status}: lustre-ha's production handlers and state
+ * {@code ./lustre-ha demo | replay | simulate | status | dashboard}: lustre-ha's production handlers and state
  * machines on the local cloud, from the command line, and the status of a file system in an AWS
  * account or on the local cloud. Exit codes: 0 when everything held, 1 when an invariant broke or an
  * expectation was missed (or the run itself failed, or status could not read the tables), 2 for
@@ -41,6 +41,8 @@ public final class Main {
                    ./lustre-ha status [--file-system NAME] --roles-table T --resources-table T
                                       [--history-table T] [--region R]
                    ./lustre-ha status --local [--fault <terminate|stop|hang>:<role>] [--speed N] [--seed N]
+                   ./lustre-ha status ... [--json] [--watch [--interval S] [--renders N]]
+                   ./lustre-ha dashboard [--write]
 
               demo      a local cloud with a small Lustre file system: first boot, an OSS server
                         terminated, an MDS server that hangs; every handover shown live
@@ -55,7 +57,12 @@ public final class Main {
                         last handover, and the client mount command, read from the stack's tables
                         (the RolesTableName, ResourcesTableName, HistoryTableName outputs) with the
                         default AWS credentials, read only; --local reads a local cloud's instead,
-                        after a first boot and the --fault, if any (e.g. terminate:oss02)
+                        after a first boot and the --fault, if any (e.g. terminate:oss02).
+                        --json prints one document (schema lustre-ha.status/1, docs/observability.md);
+                        --watch shows it again every --interval S seconds (default 5) until
+                        interrupted, or --renders N times
+              dashboard prints the CloudWatch dashboard and saved queries generated for
+                        template.yaml; --write puts them into template.yaml
 
               --engine         simulate: in-jvm (default: deterministic, a seed replays to the same
                                run) or asl (aws-local-stepfunctions in wall time, at --speed)
@@ -91,6 +98,7 @@ public final class Main {
                 case "replay" -> replay(a, out, wallStart);
                 case "simulate" -> simulate(a, out, err, wallStart);
                 case "status" -> status(a, out, err, wallStart);
+                case "dashboard" -> dashboard(a, out, err);
                 default -> throw new Usage("unknown command '" + a.command + "'");
             };
         } catch (Usage e) {
@@ -168,6 +176,24 @@ public final class Main {
         return result.ok() ? OK : FAILED;
     }
 
+    private static int dashboard(Args a, PrintStream out, PrintStream err) {
+        try {
+            // The launcher runs from the repository's root, where template.yaml is.
+            return dev.lustreha.sim.console.DashboardCommand.run(Path.of("template.yaml"), a.write, out, err);
+        } catch (IOException e) {
+            err.println("error: " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    private static StatusCommand.View view(Args a) throws Usage {
+        if (!a.watch && (a.renders != null || a.interval != null)) {
+            throw new Usage("--interval and --renders are options of status --watch");
+        }
+        return new StatusCommand.View(a.json, a.watch, a.renders == null ? 0 : a.renders,
+                java.time.Duration.ofSeconds(a.interval == null ? 5 : a.interval));
+    }
+
     private static int status(Args a, PrintStream out, PrintStream err, long wallStart) throws Usage {
         FileSystemName fs;
         try {
@@ -180,8 +206,8 @@ public final class Main {
                 throw new Usage("status --local reads the local cloud's tables: no --roles-table, --resources-table, "
                         + "--history-table or --region");
             }
-            return StatusCommand.local(fs, a.fault == null ? null : localFault(a.fault, fs), a.seed, a.speed(100), out,
-                    err, wallStart);
+            return StatusCommand.local(fs, a.fault == null ? null : localFault(a.fault, fs), a.seed, a.speed(100),
+                    view(a), out, err, wallStart);
         }
         if (a.fault != null || a.speed != null || a.seedGiven) {
             throw new Usage("--fault, --speed and --seed are options of status --local");
@@ -191,7 +217,7 @@ public final class Main {
                     + "ResourcesTableName outputs), or --local");
         }
         return StatusCommand.fromAccount(fs, new StatusCommand.Tables(a.rolesTable, a.resourcesTable, a.historyTable),
-                a.region, out, err);
+                a.region, view(a), out, err);
     }
 
     private static StatusCommand.LocalFault localFault(String value, FileSystemName fs) throws Usage {
@@ -248,6 +274,11 @@ public final class Main {
         String resourcesTable;
         String historyTable;
         String region;
+        boolean json;
+        boolean watch;
+        Integer renders;
+        Integer interval;
+        boolean write;
         final Map<String, String> map = new LinkedHashMap<>();
 
         double speed(double fallback) {
@@ -299,6 +330,11 @@ public final class Main {
                     case "--resources-table" -> a.resourcesTable = value(args, ++i, arg);
                     case "--history-table" -> a.historyTable = value(args, ++i, arg);
                     case "--region" -> a.region = value(args, ++i, arg);
+                    case "--json" -> a.json = true;
+                    case "--watch" -> a.watch = true;
+                    case "--renders" -> a.renders = positive(value(args, ++i, arg), arg, 1_000_000);
+                    case "--interval" -> a.interval = positive(value(args, ++i, arg), arg, 3600);
+                    case "--write" -> a.write = true;
                     case "--map" -> {
                         String v = value(args, ++i, arg);
                         int eq = v.indexOf('=');
@@ -335,6 +371,12 @@ public final class Main {
                     || a.historyTable != null || a.region != null)) {
                 throw new Usage("--local, --fault, --roles-table, --resources-table, --history-table and --region "
                         + "are options of status");
+            }
+            if (!status && (a.json || a.watch || a.renders != null || a.interval != null)) {
+                throw new Usage("--json, --watch, --interval and --renders are options of status");
+            }
+            if (a.write && !a.command.equals("dashboard")) {
+                throw new Usage("--write is an option of dashboard");
             }
             return a;
         }

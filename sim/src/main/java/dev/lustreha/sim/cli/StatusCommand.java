@@ -72,6 +72,21 @@ final class StatusCommand {
         static final Set<Scenario.Kind> KINDS = Set.of(Scenario.Kind.TERMINATE, Scenario.Kind.STOP, Scenario.Kind.HANG);
     }
 
+    /**
+     * How the status is shown: as text or as {@link StatusJson}; once, or again every
+     * {@code interval} until interrupted ({@code --watch}), or {@code renders} times in all.
+     *
+     * @param renders how many times to read and show; 0 for until interrupted
+     */
+    record View(boolean json, boolean watch, int renders, Duration interval) {
+
+        static final View ONCE = new View(false, false, 1, Duration.ZERO);
+
+        int times() {
+            return watch ? renders : 1;
+        }
+    }
+
     /** A failure that ends the command with one line on standard error and exit code 1. */
     static final class Failure extends Exception {
         Failure(String message) {
@@ -85,15 +100,21 @@ final class StatusCommand {
     // ---------------------------------------------------------------- an AWS account
 
     /** Reads an account's tables with the SDK's default credential chain and, without {@code region}, its region chain. */
-    static int fromAccount(FileSystemName fs, Tables tables, String region, PrintStream out, PrintStream err) {
+    static int fromAccount(FileSystemName fs, Tables tables, String region, View view, PrintStream out,
+            PrintStream err) {
         try (DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build()) {
-            return fromAccount(fs, tables, region, credentials, null, out, err);
+            return fromAccount(fs, tables, region, credentials, null, view, out, err);
         }
     }
 
     /** As {@link #fromAccount(FileSystemName, Tables, String, PrintStream, PrintStream)}, with the given credentials and endpoint. */
     static int fromAccount(FileSystemName fs, Tables tables, String region, AwsCredentialsProvider credentials,
             URI endpoint, PrintStream out, PrintStream err) {
+        return fromAccount(fs, tables, region, credentials, endpoint, View.ONCE, out, err);
+    }
+
+    static int fromAccount(FileSystemName fs, Tables tables, String region, AwsCredentialsProvider credentials,
+            URI endpoint, View view, PrintStream out, PrintStream err) {
         quietLogging();
         Region r;
         try {
@@ -108,7 +129,8 @@ final class StatusCommand {
             builder.endpointOverride(endpoint);
         }
         try (DynamoDbClient dynamo = builder.build()) {
-            return fromTables(dynamo, tables, r.id(), fs, Instant.now(), out, err);
+            return watch(view, () -> Instant.now(), now -> read(dynamo, tables, r.id(), fs, now, view.json()), out,
+                    err);
         } catch (RuntimeException e) {
             // Building the client (an unusable region, say): as one line, like every other failure.
             err.println("error: " + describe(e, tables.roles(), r.id()));
@@ -139,17 +161,56 @@ final class StatusCommand {
      */
     static int fromTables(DynamoDbClient dynamo, Tables tables, String region, FileSystemName fs, Instant now,
             PrintStream out, PrintStream err) {
-        try {
-            out.print(read(dynamo, tables, region, fs, now));
-            return Main.OK;
-        } catch (Failure f) {
-            err.println("error: " + f.getMessage());
-            return Main.FAILED;
+        return watch(View.ONCE, () -> now, t -> read(dynamo, tables, region, fs, t, false), out, err);
+    }
+
+    /** One read of the tables, as text or JSON. */
+    interface Read {
+        String at(Instant now) throws Failure;
+    }
+
+    /**
+     * Shows {@code read} {@link View#times()} times (0: until interrupted), {@link View#interval()}
+     * apart; the text form of a watch starts each render on a cleared terminal screen, the JSON form
+     * writes one document after the other. A failed read ends the watch with exit code 1.
+     */
+    static int watch(View view, java.util.function.Supplier<Instant> clock, Read read, PrintStream out,
+            PrintStream err) {
+        for (int i = 0; view.times() == 0 || i < view.times(); i++) {
+            if (i > 0) {
+                try {
+                    Thread.sleep(view.interval().toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Main.OK;
+                }
+            }
+            String shown;
+            try {
+                shown = read.at(clock.get());
+            } catch (Failure f) {
+                err.println("error: " + f.getMessage());
+                return Main.FAILED;
+            }
+            if (view.watch() && !view.json()) {
+                // ANSI: cursor home, clear the screen; then when this render was made and how to stop.
+                out.print("\u001b[H\u001b[2J");
+                out.println("lustre-ha status --watch: render " + (i + 1) + ", every " + view.interval().toSeconds()
+                        + " s; Ctrl-C stops");
+            }
+            out.print(shown);
+            out.flush();
         }
+        return Main.OK;
     }
 
     static String read(DynamoDbClient dynamo, Tables tables, String region, FileSystemName fs, Instant now)
             throws Failure {
+        return read(dynamo, tables, region, fs, now, false);
+    }
+
+    static String read(DynamoDbClient dynamo, Tables tables, String region, FileSystemName fs, Instant now,
+            boolean json) throws Failure {
         // Reads only: the clock stamps writes, and this store makes none.
         RoleStore store = new DynamoRoleStore(dynamo, tables.roles(), tables.resources(), Clock.systemUTC());
         List<Role> roles;
@@ -181,7 +242,8 @@ final class StatusCommand {
         }
         String where = "tables " + tables.roles() + ", " + tables.resources()
                 + (tables.history() == null ? "" : " and " + tables.history()) + " in " + region;
-        return StatusView.render(fs, where, now, roles, resources, handovers);
+        return json ? StatusJson.render(fs, where, now, roles, resources, handovers)
+                : StatusView.render(fs, where, now, roles, resources, handovers);
     }
 
     /** Each role's newest handover record, a few Queries at a time. */
@@ -251,6 +313,13 @@ final class StatusCommand {
      */
     static int local(FileSystemName name, LocalFault fault, long seed, double speed, PrintStream out, PrintStream err,
             long wallStart) {
+        return local(name, fault, seed, speed, View.ONCE, out, err, wallStart);
+    }
+
+    /** As above; with {@code --json} the progress lines go to standard error, so standard output is the document. */
+    static int local(FileSystemName name, LocalFault fault, long seed, double speed, View view, PrintStream stdout,
+            PrintStream err, long wallStart) {
+        PrintStream out = view.json() ? err : stdout;
         FileSystemSpec spec = localSpec(name);
         out.println("lustre-ha status on a local cloud: file system " + name + " (mgs, mds01, oss01-oss04, two disks "
                 + "per OSS) starts here, with no AWS account; virtual time runs " + Format.number(speed)
@@ -286,13 +355,16 @@ final class StatusCommand {
             // Until every workflow has ended, so the last handovers are all recorded.
             run.awaitQuiet(QUIET_LIMIT);
             out.println();
-            return show(run, out, err);
+            return watch(view, run::now, now -> read(run.cloud.dynamo(), LOCAL_TABLES, LOCAL_REGION,
+                    run.cloud.spec().name(), now, view.json()), stdout, err);
         }
     }
 
+    private static final Tables LOCAL_TABLES = new Tables("RolesTable", "ResourcesTable", "HistoryTable");
+    private static final String LOCAL_REGION = "the local cloud's DynamoDB Local";
+
     private static int show(CloudRun run, PrintStream out, PrintStream err) {
-        return fromTables(run.cloud.dynamo(), new Tables("RolesTable", "ResourcesTable", "HistoryTable"),
-                "the local cloud's DynamoDB Local", run.cloud.spec().name(), run.now(), out, err);
+        return fromTables(run.cloud.dynamo(), LOCAL_TABLES, LOCAL_REGION, run.cloud.spec().name(), run.now(), out, err);
     }
 
     private static void progress(CloudRun run, PrintStream out, String what) {

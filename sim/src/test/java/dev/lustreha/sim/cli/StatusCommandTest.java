@@ -47,6 +47,10 @@ class StatusCommandTest {
         invalid("--local, --fault, --roles-table, --resources-table, --history-table and --region are options of "
                 + "status", "demo", "--region", "us-east-1");
         invalid("--file-system is an option of replay and status", "simulate", "x.json", "--file-system", "prod");
+        invalid("--json, --watch, --interval and --renders are options of status", "demo", "--json");
+        invalid("--interval and --renders are options of status --watch", "status", "--roles-table", "R",
+                "--resources-table", "S", "--interval", "2");
+        invalid("--write is an option of dashboard", "status", "--local", "--write");
     }
 
     @Test

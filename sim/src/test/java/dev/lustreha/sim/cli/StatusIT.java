@@ -153,6 +153,76 @@ class StatusIT {
     }
 
     @Test
+    void jsonIsTheTablesAsOneDocument() throws Exception {
+        String text = StatusCommand.read(cloud.dynamo(), TABLES, "us-east-1", FS, cloud.sim().clock().now(), true);
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        assertEquals(6, doc.path("roleCount").asInt());
+        assertTrue(doc.path("allServing").asBoolean(), text);
+        assertEquals(6, doc.path("roles").size());
+        for (com.fasterxml.jackson.databind.JsonNode row : doc.path("roles")) {
+            Role role = cloud.role(row.path("role").asText());
+            assertEquals(role.owner().orElseThrow(), row.path("owner").asText());
+            assertEquals(role.epoch(), row.path("epoch").asLong());
+            assertEquals(role.health().mountedEpoch().orElseThrow(), row.path("mountedEpoch").asLong(),
+                    "the bootstrap reported its mount at the role's epoch");
+            assertEquals(cloud.resources(role.id().value()).volumes().size(), row.path("volumes").size());
+        }
+        com.fasterxml.jackson.databind.JsonNode oss02 = doc.path("roles").get(3).path("lastHandover");
+        assertEquals(terminated, oss02.path("from").asText(), text);
+        assertEquals(cloud.role("oss02").owner().orElseThrow(), oss02.path("to").asText());
+        assertEquals(cloud.history().latest(FS, RoleId.parse("oss02")).orElseThrow().totalSeconds(),
+                oss02.path("totalSeconds").asDouble(), 1e-9);
+        assertEquals("mount -t lustre 10.0.1.10@tcp:/scratch /mnt/scratch", doc.path("mountCommand").asText());
+    }
+
+    @Test
+    void watchShowsTheStatusAgainEveryIntervalOnAClearedScreen() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<java.time.Instant> reads = new java.util.ArrayList<>();
+        long started = System.nanoTime();
+        int code = StatusCommand.watch(new StatusCommand.View(false, true, 3, Duration.ofMillis(200)),
+                () -> cloud.sim().clock().now(), now -> {
+                    reads.add(now);
+                    return StatusCommand.read(cloud.dynamo(), TABLES, "us-east-1", FS, now, false);
+                }, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                        StandardCharsets.UTF_8));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, printed + err);
+        assertEquals(3, reads.size(), "the tables are read again for every render");
+        assertEquals(3, printed.split("\u001b\\[H\u001b\\[2J", -1).length - 1, printed);
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(printed.contains("lustre-ha status --watch: render " + i + ", every 0 s; Ctrl-C stops\n"),
+                    printed);
+        }
+        assertEquals(3, printed.split("\n  6 roles, all SERVING.\n", -1).length - 1, printed);
+        assertTrue(seconds >= 0.4, "two intervals of 0.2 s between three renders: " + seconds);
+    }
+
+    @Test
+    void watchWithJsonWritesOneDocumentPerRenderAndAFailedReadEndsIt() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int[] reads = {0};
+        int code = StatusCommand.watch(new StatusCommand.View(true, true, 5, Duration.ZERO),
+                () -> cloud.sim().clock().now(), now -> {
+                    if (++reads[0] == 3) {
+                        throw new StatusCommand.Failure("table RolesTable went away");
+                    }
+                    return StatusCommand.read(cloud.dynamo(), TABLES, "us-east-1", FS, now, true);
+                }, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                        StandardCharsets.UTF_8));
+        assertEquals(1, code);
+        assertEquals("error: table RolesTable went away\n", err.toString(StandardCharsets.UTF_8));
+        var docs = new com.fasterxml.jackson.databind.ObjectMapper().readerFor(
+                com.fasterxml.jackson.databind.JsonNode.class).<com.fasterxml.jackson.databind.JsonNode>readValues(
+                        out.toString(StandardCharsets.UTF_8)).readAll();
+        assertEquals(2, docs.size(), "two documents, no screen codes between them");
+        assertEquals("lustre-ha.status/1", docs.get(1).path("schema").asText());
+    }
+
+    @Test
     void statusLocalBootsTerminatesTheFaultsServerAndShowsTheHandover() {
         Cli r = Cli.run("status", "--local", "--fault", "terminate:oss03");
         assertEquals(0, r.code(), r.printed());

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 /** The status text, pinned: fixed roles, resources and handover records in, exact text out. */
 class StatusViewTest {
 
-    private static final FileSystemName FS = new FileSystemName("scratch");
-    private static final Instant NOW = Instant.parse("2026-11-21T10:30:00Z");
+    static final FileSystemName FS = new FileSystemName("scratch");
+    static final Instant NOW = Instant.parse("2026-11-21T10:30:00Z");
     private static final String AZ = "us-east-1a";
 
     private static Role role(String id, String owner, RoleState state, long epoch) {
@@ -36,20 +36,20 @@ class StatusViewTest {
                 new NetworkIdentity("eni-0a1b2c3d4e5f6000" + ip.charAt(ip.length() - 1), ip), List.of(volumes));
     }
 
-    private static HandoverRecord handover(String role, String from, String to, long epoch, String outcome,
+    static HandoverRecord handover(String role, String from, String to, long epoch, String outcome,
             String completed, Double fence, Double detach, Double attach, Double total, String reason) {
         Instant done = Instant.parse(completed);
         return new HandoverRecord("scratch", role, "launch-" + to, from, to, epoch, outcome,
                 done.minusSeconds(total.longValue()), done, fence, detach, attach, total, reason);
     }
 
-    private static final List<Role> ROLES = List.of(
+    static final List<Role> ROLES = List.of(
             role("mgs", "i-0a00000000000000a", RoleState.SERVING, 1),
             role("oss01", "i-0a00000000000000c", RoleState.SERVING, 1),
             role("mds01", "i-0a00000000000000b", RoleState.SERVING, 2),
             role("oss02", "i-0a00000000000000e", RoleState.CLAIMED, 3));
 
-    private static final List<RoleResources> POOL = List.of(
+    static final List<RoleResources> POOL = List.of(
             resources("mgs", "10.0.1.10", new Volume("vol-0a000000000000001", "/dev/sdf", "MGS")),
             resources("mds01", "10.0.1.11", new Volume("vol-0a000000000000002", "/dev/sdf", "scratch-MDT0000")),
             resources("oss01", "10.0.1.12", new Volume("vol-0a000000000000003", "/dev/sdf", "scratch-OST0000"),
