@@ -26,7 +26,8 @@ HERE = Path(__file__).resolve().parent
 BOOTSTRAP = HERE.parent / "lustre-ha-bootstrap"
 AGENT = HERE.parent / "lustre-ha-health-agent"
 FAKECMD = HERE / "fakes" / "fakecmd.py"
-FAKED = ["aws", "mkfs.lustre", "tunefs.lustre", "blkid", "mount", "modprobe", "lnetctl", "lctl", "ip", "systemctl"]
+FAKED = ["aws", "mkfs.lustre", "tunefs.lustre", "blkid", "mount", "umount", "modprobe", "lnetctl", "lctl", "ip",
+         "systemctl"]
 REAL = ["bash", "curl", "jq", "flock", "sleep", "sort", "grep", "mkdir", "mktemp", "rm", "mv", "chmod", "timeout"]
 
 FS = "scratch"

@@ -524,3 +524,89 @@ def test_sigterm_stops_the_agent_at_once_between_checks(serving):
     assert run.rc == 0, run
     assert time.monotonic() - started < 5
     assert run.last()["step"] == "stop"
+
+
+# ---------------------------------------------------------------- a planned move: release on request
+
+
+def ask_release(world, epoch=1):
+    """What the workflow's RequestRelease writes: releaseEpoch under the owner and epoch."""
+    item = world.item(ROLES, "oss01")
+    item["releaseEpoch"] = {"N": str(epoch)}
+    world._put_item(ROLES, item)
+
+
+def test_asked_to_release_it_unmounts_every_target_records_released_and_publishes_nothing(serving):
+    ask_release(serving)
+
+    run = serving.agent(cycles=2)
+
+    assert run.rc == 0, run
+    assert serving.cloudwatch.requests == [], "no datapoint once a release is asked"
+    points = [args[-1] for args in serving.calls_of("umount")]
+    assert points == [f"{serving.mnt}/{FS}-OST0003", f"{serving.mnt}/{FS}-OST000a"]
+    assert [p for _, p in serving.mounts() if p in points] == []
+    item = serving.item(ROLES, "oss01")
+    assert item["state"] == {"S": "RELEASED"}
+    assert item["unmountedEpoch"] == {"N": "1"}
+    assert item["owner"] == {"S": ME} and item["epoch"] == {"N": "1"}, "the owner and epoch stay: the claim moves them"
+    assert len(serving.calls_of("aws", "dynamodb", "update-item")) == 1
+    assert not (serving.root / "run" / "lustre-ha" / "mounted.json").exists()
+
+
+def test_the_release_unmounts_in_reverse_lustre_order_osts_mdts_then_the_mgt(serving):
+    # A server holding an MGT, an MDT and an OST (one layout puts the MGS beside an MDS).
+    mounted_file = serving.root / "run" / "lustre-ha" / "mounted.json"
+    mounted = json.loads(mounted_file.read_text())
+    base = mounted["targets"][0]
+    labels = ["MGS", f"{FS}-MDT0000", f"{FS}-OST0003"]
+    mounted["targets"] = [dict(base, label=label, mountPoint=f"{serving.mnt}/{label}") for label in labels]
+    mounted_file.write_text(json.dumps(mounted))
+    (serving.state / "mounts").write_text("".join(
+        f"/dev/x{i} {serving.mnt}/{label} lustre rw,svname={label} 0 0\n" for i, label in enumerate(labels)))
+    ask_release(serving)
+
+    serving.agent(cycles=1)
+
+    assert [args[-1] for args in serving.calls_of("umount")] == [
+        f"{serving.mnt}/{FS}-OST0003", f"{serving.mnt}/{FS}-MDT0000", f"{serving.mnt}/MGS"]
+    assert serving.item(ROLES, "oss01")["state"] == {"S": "RELEASED"}
+
+
+def test_a_umount_that_hangs_is_bounded_and_never_confirmed(serving):
+    ask_release(serving)
+    serving.faults(umount_hangs=True)
+
+    started = time.monotonic()
+    run = serving.agent(cycles=1, UNMOUNT_TIMEOUT_SECONDS=1)
+
+    assert run.rc == 0, run
+    assert time.monotonic() - started < 20
+    assert serving.calls_of("aws", "dynamodb", "update-item") == [], "no confirmation: the workflow fences"
+    assert serving.item(ROLES, "oss01")["state"] == {"S": "SERVING"}
+    assert serving.cloudwatch.requests == []
+    assert any("umount failed or timed out" in entry.get("msg", "") for entry in run.logs)
+
+
+def test_a_release_asked_at_another_epoch_is_ignored(serving):
+    ask_release(serving, epoch=0)
+
+    run = serving.agent(cycles=1)
+
+    assert run.rc == 0, run
+    assert values(serving) == [1.0]
+    assert serving.calls_of("umount") == []
+    assert_only_reported(serving)
+
+
+def test_a_role_that_moved_on_during_the_unmount_is_not_recorded_released(serving):
+    # The workflow's bound passed while the targets were coming down: it marked the role ORPHANED.
+    ask_release(serving)
+    serving.faults(on_call={"umount": {"table": ROLES, "roleId": "oss01", "set": {"state": {"S": "ORPHANED"}}}})
+
+    run = serving.agent(cycles=1)
+
+    assert run.rc == 0, run
+    assert serving.item(ROLES, "oss01")["state"] == {"S": "ORPHANED"}
+    assert "unmountedEpoch" not in serving.item(ROLES, "oss01")
+    assert any("moved on before the release was recorded" in entry.get("msg", "") for entry in run.logs)

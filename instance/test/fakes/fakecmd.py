@@ -1,7 +1,7 @@
 #!/usr/bin/env -S python3 -S
 """Fake commands for the bootstrap's and the health agent's tests: aws (DynamoDB GetItem, UpdateItem
 and Query; CloudWatch PutMetricData, sent on to the fake CloudWatch endpoint), mkfs.lustre,
-tunefs.lustre, blkid, mount, modprobe, lnetctl (lnet configure, net add, ping), lctl (list_nids,
+tunefs.lustre, blkid, mount, umount, modprobe, lnetctl (lnet configure, net add, ping), lctl (list_nids,
 get_param -n health_check|version) and ip.
 
 The tests put symlinks named after each command, pointing here, first on the bootstrap's PATH. Each
@@ -367,6 +367,22 @@ def mount(args):
         f.write(f"{device} {point} lustre rw,svname={label} 0 0\n")
 
 
+def umount(args):
+    """umount DIR: the line goes from the mounts; faults {"umount_hangs": true} never returns."""
+    if len(args) != 1:
+        die(f"fake umount: only umount DIR is modelled, not {args}", 1)
+    if faults().get("umount_hangs"):
+        import time
+        time.sleep(3600)
+    point = args[0]
+    mounts = STATE / "mounts"
+    lines = mounts.read_text().splitlines() if mounts.exists() else []
+    kept = [line for line in lines if line.split()[1] != point]
+    if len(kept) == len(lines):
+        die(f"umount: {point}: not mounted.", 32)
+    mounts.write_text("".join(line + "\n" for line in kept))
+
+
 # ---------------------------------------------------------------- LNet and interfaces
 
 
@@ -477,6 +493,7 @@ COMMANDS = {
     "tunefs.lustre": tunefs_lustre,
     "blkid": blkid,
     "mount": mount,
+    "umount": umount,
     "modprobe": modprobe,
     "lnetctl": lnetctl,
     "lctl": lctl,

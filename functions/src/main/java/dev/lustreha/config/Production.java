@@ -138,7 +138,7 @@ public final class Production {
     }
 
     private static final class Steps {
-        static final HandoverSteps STEPS = new HandoverSteps(Tables.STORE, Compute.AWS, Clock.systemUTC(),
+        static final HandoverSteps STEPS = new HandoverSteps(Tables.STORE, Tables.STORE, Compute.AWS, Clock.systemUTC(),
                 Tables.HISTORY, System.out::println);
     }
 

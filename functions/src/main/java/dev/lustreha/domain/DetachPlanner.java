@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -39,6 +40,16 @@ public final class DetachPlanner {
      */
     public static Decision decide(String me, EniView eni, List<VolumeView> volumes, Map<String, InstanceView> holders,
             Map<String, Instant> detachingSince, Instant now, Duration stuckAfter) {
+        return decide(me, eni, volumes, holders, detachingSince, now, stuckAfter, Set.of());
+    }
+
+    /**
+     * @param released holders that confirmed they unmounted the role's targets (a planned move): their
+     *     attachments are detached while they run, never with Force (a running server's device is
+     *     forced off only after a fence); one that stays busy or detaching waits for the move's bound
+     */
+    public static Decision decide(String me, EniView eni, List<VolumeView> volumes, Map<String, InstanceView> holders,
+            Map<String, Instant> detachingSince, Instant now, Duration stuckAfter, Set<String> released) {
         List<Detach> detaches = new ArrayList<>();
         TreeSet<String> unfenced = new TreeSet<>();
         boolean done = true;
@@ -46,7 +57,11 @@ public final class DetachPlanner {
         if (ea.isPresent() && !ea.get().instanceId().equals(me)) {
             done = false;
             String holder = ea.get().instanceId();
-            if (!fenced(holder, holders)) {
+            if (released.contains(holder) && !fenced(holder, holders)) {
+                if (!"detaching".equals(ea.get().status())) {
+                    detaches.add(new Detach(Kind.ENI, eni.eniId(), holder, ea.get().attachmentId(), false));
+                }
+            } else if (!fenced(holder, holders)) {
                 unfenced.add(holder);
             } else if (!"detaching".equals(ea.get().status())) {
                 detaches.add(new Detach(Kind.ENI, eni.eniId(), holder, ea.get().attachmentId(), false));
@@ -61,6 +76,12 @@ public final class DetachPlanner {
             }
             done = false;
             String holder = va.get().instanceId();
+            if (released.contains(holder) && !fenced(holder, holders)) {
+                if (!"busy".equals(va.get().state()) && !"detaching".equals(va.get().state())) {
+                    detaches.add(new Detach(Kind.VOLUME, v.volumeId(), holder, null, false));
+                }
+                continue;
+            }
             if (!fenced(holder, holders)) {
                 unfenced.add(holder);
                 continue;

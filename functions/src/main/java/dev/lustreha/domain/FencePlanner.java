@@ -34,11 +34,21 @@ public final class FencePlanner {
      * @param stopsSent holders already sent a forced stop by this handover
      */
     public static Decision decide(Collection<String> holders, Map<String, InstanceView> views, Set<String> stopsSent) {
+        return decide(holders, views, stopsSent, Set.of());
+    }
+
+    /**
+     * @param released holders that confirmed, under their owner and epoch, that they unmounted the
+     *     role's targets for a planned move: they write nothing any more and are let go running (the
+     *     detach then takes their attachments without Force)
+     */
+    public static Decision decide(Collection<String> holders, Map<String, InstanceView> views, Set<String> stopsSent,
+            Set<String> released) {
         List<String> toStop = new ArrayList<>();
         List<String> waiting = new ArrayList<>();
         for (String h : new TreeSet<>(holders)) {
             InstanceView v = views.get(h);
-            if (v == null || v.state().isFenced()) {
+            if (v == null || v.state().isFenced() || released.contains(h)) {
                 continue;
             }
             waiting.add(h);

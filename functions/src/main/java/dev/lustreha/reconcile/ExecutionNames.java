@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * The lifecycle trigger names its executions {@code launch-<instance>-<token>} and
  * {@code release-<instance>-<token>}; the reconciler names its own
  * {@code launch-<instance>-r<minute>}, {@code release-<instance>-r<minute>},
- * {@code standby-<instance>-<role>-e<epoch>-r<minute>} and {@code repair-<instance>-<role>-e<epoch>-r<minute>}.
+ * {@code standby-<instance>-<role>-e<epoch>-r<minute>} and {@code repair-<instance>-<role>-e<epoch>-r<minute>};
+ * an operator's planned move is {@code move-<instance>-<role>-e<epoch>-r<minute>}.
  *
  * <p>Step Functions starts a name once (a second start is {@code ExecutionAlreadyExists}, or the
  * same execution while it runs with the same input), so two reconciler runs in the same minute
@@ -26,7 +27,7 @@ public final class ExecutionNames {
 
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm").withZone(ZoneOffset.UTC);
     private static final Pattern NAME = Pattern.compile(
-            "(launch|release|standby|repair)-(i-[0-9a-f]{8,17})(?:-(mgs|mds\\d{2,4}|oss\\d{2,4})-e\\d+)?(?:-.*)?");
+            "(launch|release|standby|repair|move)-(i-[0-9a-f]{8,17})(?:-(mgs|mds\\d{2,4}|oss\\d{2,4})-e\\d+)?(?:-.*)?");
 
     private ExecutionNames() {
     }
@@ -51,6 +52,11 @@ public final class ExecutionNames {
         return "repair-" + instanceId + "-" + role.id().value() + "-e" + role.epoch() + "-r" + MINUTE.format(now);
     }
 
+    /** A planned move of {@code role}, seen at its epoch, to {@code instanceId}. */
+    public static String move(String instanceId, Role role, Instant now) {
+        return "move-" + instanceId + "-" + role.id().value() + "-e" + role.epoch() + "-r" + MINUTE.format(now);
+    }
+
     /** The instance an execution concerns, when its name is one of ours. */
     public static Optional<String> instanceOf(String name) {
         Matcher m = NAME.matcher(name == null ? "" : name);
@@ -60,7 +66,7 @@ public final class ExecutionNames {
     /** The role a standby or repair execution was started for; launches and releases name none. */
     public static Optional<String> roleOf(String name) {
         Matcher m = NAME.matcher(name == null ? "" : name);
-        if (!m.matches() || !(m.group(1).equals("standby") || m.group(1).equals("repair"))) {
+        if (!m.matches() || !(m.group(1).equals("standby") || m.group(1).equals("repair") || m.group(1).equals("move"))) {
             return Optional.empty();
         }
         return Optional.ofNullable(m.group(3));

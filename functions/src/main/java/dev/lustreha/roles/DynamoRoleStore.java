@@ -52,7 +52,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /** {@link RoleStore} on the two DynamoDB tables of the stack, with conditional writes. */
-public final class DynamoRoleStore implements RoleStore, HealthStore {
+public final class DynamoRoleStore implements RoleStore, HealthStore, ReleaseStore {
 
     private final DynamoDbClient dynamo;
     private final String rolesTable;
@@ -207,6 +207,22 @@ public final class DynamoRoleStore implements RoleStore, HealthStore {
     public void holdOnHealth(RoleKey key, String owner, long epoch, String hold) {
         ownedUpdate(key, owner, epoch, "record a damping hold", EnumSet.of(RoleState.SERVING),
                 HEALTH_HOLD + " = :hold", Map.of(":hold", s(hold)));
+    }
+
+    @Override
+    public void requestRelease(RoleKey key, String owner, long epoch) {
+        ownedUpdate(key, owner, epoch, "ask the owner to release the role for a planned move",
+                EnumSet.of(RoleState.SERVING), RoleItems.RELEASE_EPOCH + " = :epoch, " + RoleItems.RELEASE_REQUESTED_AT
+                        + " = :now", Map.of(), " AND " + MOUNTED_EPOCH + " = :epoch");
+    }
+
+    @Override
+    public void markUnmounted(RoleKey key, String owner, long epoch) {
+        ownedUpdate(key, owner, epoch, "confirm the targets unmounted for a planned move", EnumSet.of(RoleState.SERVING),
+                "#state = :to, #reason = :reason, " + RoleItems.UNMOUNTED_EPOCH + " = :epoch, " + RoleItems.UNMOUNTED_AT
+                        + " = :now",
+                Map.of(":to", s(RoleState.RELEASED.name()), ":reason", s("planned move: the owner unmounted its targets")),
+                " AND " + RoleItems.RELEASE_EPOCH + " = :epoch");
     }
 
     /**

@@ -45,6 +45,11 @@ final class RoleItems {
     /** Written by the health trigger: its automatic moves inside the damping window, and why it stopped moving. */
     static final String HEALTH_FAILOVERS = "healthFailovers";
     static final String HEALTH_HOLD = "healthHold";
+    /** A planned move: the workflow asks the owner at this epoch to let go; the owner confirms it unmounted. */
+    static final String RELEASE_EPOCH = "releaseEpoch";
+    static final String RELEASE_REQUESTED_AT = "releaseRequestedAt";
+    static final String UNMOUNTED_EPOCH = "unmountedEpoch";
+    static final String UNMOUNTED_AT = "unmountedAt";
 
     static final String ENI_ID = "eniId";
     static final String PRIVATE_IP = "privateIp";
@@ -82,6 +87,8 @@ final class RoleItems {
             item.put(HEALTH_FAILOVERS, instants(h.failovers()));
         }
         h.hold().ifPresent(r -> item.put(HEALTH_HOLD, s(r)));
+        h.releaseEpoch().ifPresent(e -> item.put(RELEASE_EPOCH, n(e)));
+        h.unmountedEpoch().ifPresent(e -> item.put(UNMOUNTED_EPOCH, n(e)));
         return item;
     }
 
@@ -118,7 +125,12 @@ final class RoleItems {
         if (list != null && list.hasL()) {
             list.l().forEach(v -> failovers.add(Instant.parse(v.s())));
         }
-        return new RoleHealth(epoch, at, failovers, optional(item, HEALTH_HOLD));
+        return new RoleHealth(epoch, at, failovers, optional(item, HEALTH_HOLD), number(item, RELEASE_EPOCH),
+                number(item, UNMOUNTED_EPOCH));
+    }
+
+    private static Optional<Long> number(Map<String, AttributeValue> item, String name) {
+        return Optional.ofNullable(item.get(name)).map(AttributeValue::n).map(Long::parseLong);
     }
 
     static AttributeValue instants(List<Instant> times) {

@@ -25,13 +25,50 @@ public record HandoverState(
         Timings timings,
         Instant heartbeatAt,
         String outcome,
-        @JsonProperty("error") StepError error) {
+        @JsonProperty("error") StepError error,
+        Release release) {
+
+    /** A handover that is not a planned move (no release phase). */
+    public HandoverState(Input input, Claim claim, Fence fence, Detach detach, Attach attach, Timings timings,
+            Instant heartbeatAt, String outcome, StepError error) {
+        this(input, claim, fence, detach, attach, timings, heartbeatAt, outcome, error, null);
+    }
 
     /** What the trigger knows from the lifecycle event. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Input(String fileSystem, String instanceId, String roleType, String autoScalingGroupName,
-            String lifecycleHookName, String lifecycleActionToken, String transition, String executionName, Poll poll) {
+            String lifecycleHookName, String lifecycleActionToken, String transition, String executionName, Poll poll,
+            Move move) {
+
+        public Input(String fileSystem, String instanceId, String roleType, String autoScalingGroupName,
+                String lifecycleHookName, String lifecycleActionToken, String transition, String executionName, Poll poll) {
+            this(fileSystem, instanceId, roleType, autoScalingGroupName, lifecycleHookName, lifecycleActionToken,
+                    transition, executionName, poll, null);
+        }
+    }
+
+    /**
+     * A planned move (docs/design.md §3, "Planned moves"): before this instance claims anything, the
+     * owner of {@code roleId} at {@code epoch} is asked to unmount and let the role go; if it has not
+     * confirmed within {@code releaseTimeoutSeconds}, the role is marked ORPHANED and the claim fences
+     * the owner as in a failover.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Move(String roleId, String owner, long epoch, int releaseTimeoutSeconds, int pollSeconds) {
+
+        public static final int DEFAULT_RELEASE_TIMEOUT_SECONDS = 120;
+        public static final int DEFAULT_POLL_SECONDS = 5;
+    }
+
+    /**
+     * The release phase of a planned move: asked at {@code requestedAt}; {@code done} once it ended,
+     * {@code confirmed} when the owner reported its targets unmounted in time, {@code fellBack} when
+     * it did not and the role was marked ORPHANED for the fenced path.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Release(boolean done, boolean confirmed, boolean fellBack, Instant requestedAt, int polls,
+            int waitSeconds, String note) {
     }
 
     /**
@@ -46,14 +83,30 @@ public record HandoverState(
         }
     }
 
-    public enum ClaimOutcome { CLAIMED, STANDBY, GONE }
+    /** RELEASING: a planned move still waits for the owner to let the role go; nothing is claimed yet. */
+    public enum ClaimOutcome { CLAIMED, STANDBY, GONE, RELEASING }
 
     /** The claim: which role, at which epoch, from whom, and its resources. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Claim(ClaimOutcome outcome, String roleId, Long epoch, String previousOwner, Boolean needsFormat,
             String availabilityZone, String eniId, String privateIp, List<Volume> volumes, Boolean resumed,
-            Boolean wasStandby) {
+            Boolean wasStandby, Boolean previousReleased) {
+
+        public Claim(ClaimOutcome outcome, String roleId, Long epoch, String previousOwner, Boolean needsFormat,
+                String availabilityZone, String eniId, String privateIp, List<Volume> volumes, Boolean resumed,
+                Boolean wasStandby) {
+            this(outcome, roleId, epoch, previousOwner, needsFormat, availabilityZone, eniId, privateIp, volumes, resumed,
+                    wasStandby, null);
+        }
+
+        /**
+         * The previous owner confirmed, at the epoch before this claim, that it unmounted the role's
+         * targets (a planned move): it is not stopped, and its attachments are detached without Force.
+         */
+        public boolean releasedBy(String instance) {
+            return Boolean.TRUE.equals(previousReleased) && instance.equals(previousOwner);
+        }
     }
 
     /*
@@ -99,31 +152,35 @@ public record HandoverState(
     }
 
     public HandoverState withClaim(Claim c) {
-        return new HandoverState(input, c, fence, detach, attach, timings, heartbeatAt, outcome, error);
+        return new HandoverState(input, c, fence, detach, attach, timings, heartbeatAt, outcome, error, release);
     }
 
     public HandoverState withFence(Fence f) {
-        return new HandoverState(input, claim, f, detach, attach, timings, heartbeatAt, outcome, error);
+        return new HandoverState(input, claim, f, detach, attach, timings, heartbeatAt, outcome, error, release);
     }
 
     public HandoverState withDetach(Detach d) {
-        return new HandoverState(input, claim, fence, d, attach, timings, heartbeatAt, outcome, error);
+        return new HandoverState(input, claim, fence, d, attach, timings, heartbeatAt, outcome, error, release);
     }
 
     public HandoverState withAttach(Attach a) {
-        return new HandoverState(input, claim, fence, detach, a, timings, heartbeatAt, outcome, error);
+        return new HandoverState(input, claim, fence, detach, a, timings, heartbeatAt, outcome, error, release);
     }
 
     public HandoverState withTimings(Timings t) {
-        return new HandoverState(input, claim, fence, detach, attach, t, heartbeatAt, outcome, error);
+        return new HandoverState(input, claim, fence, detach, attach, t, heartbeatAt, outcome, error, release);
     }
 
     public HandoverState withHeartbeatAt(Instant at) {
-        return new HandoverState(input, claim, fence, detach, attach, timings, at, outcome, error);
+        return new HandoverState(input, claim, fence, detach, attach, timings, at, outcome, error, release);
     }
 
     public HandoverState withOutcome(String o) {
-        return new HandoverState(input, claim, fence, detach, attach, timings, heartbeatAt, o, error);
+        return new HandoverState(input, claim, fence, detach, attach, timings, heartbeatAt, o, error, release);
+    }
+
+    public HandoverState withRelease(Release r) {
+        return new HandoverState(input, claim, fence, detach, attach, timings, heartbeatAt, outcome, error, r);
     }
 
     public Timings timingsOrStart(Instant now) {

@@ -33,6 +33,7 @@ import dev.lustreha.errors.ResourceHeldException;
 import dev.lustreha.errors.RoleNotFoundException;
 import dev.lustreha.errors.RoleStateConflictException;
 import dev.lustreha.errors.StaleEpochException;
+import dev.lustreha.roles.ReleaseStore;
 import dev.lustreha.roles.RoleStore;
 import dev.lustreha.steps.HandoverState.Claim;
 import dev.lustreha.steps.HandoverState.ClaimOutcome;
@@ -80,25 +81,45 @@ public final class HandoverSteps {
     private final Clock clock;
     private final HandoverHistory history;
     private final Consumer<String> metrics;
+    private final PlannedRelease release;
 
     /**
+     * Steps without planned moves: a move's input fails with {@link BadInputException}.
+     *
      * @param history where each handover's record goes when it ends
      * @param metrics where Embedded Metric Format lines go (standard output in Lambda)
      */
     public HandoverSteps(RoleStore store, Ec2Gateway aws, Clock clock, HandoverHistory history,
+            Consumer<String> metrics) {
+        this(store, null, aws, clock, history, metrics);
+    }
+
+    /** @param releases where a planned move asks the owner to let go (null: no planned moves) */
+    public HandoverSteps(RoleStore store, ReleaseStore releases, Ec2Gateway aws, Clock clock, HandoverHistory history,
             Consumer<String> metrics) {
         this.store = store;
         this.aws = aws;
         this.clock = clock;
         this.history = history;
         this.metrics = metrics;
+        this.release = releases == null ? null : new PlannedRelease(store, releases, clock);
     }
 
     // ---------------------------------------------------------------- claim
 
     /** Claims a role in DynamoDB, before any EC2 call that changes anything; or makes the instance a standby. */
-    public HandoverState claim(HandoverState s) {
-        Input in = input(s);
+    public HandoverState claim(HandoverState planned) {
+        Input in = input(planned);
+        HandoverState s = planned;
+        if (PlannedRelease.pending(s)) {
+            if (release == null) {
+                throw new BadInputException("this deployment's steps do not make planned moves");
+            }
+            s = release.poll(s);
+            if (PlannedRelease.pending(s)) {
+                return s; // the owner has not let go yet: WaitForRelease, then this step again
+            }
+        }
         Instant now = clock.instant();
         Timings timings = s.timingsOrStart(now);
         FileSystemName fs = new FileSystemName(in.fileSystem());
@@ -127,7 +148,7 @@ public final class HandoverSteps {
         ClaimPlanner.Plan plan = ClaimPlanner.plan(new ClaimPlanner.Facts(me.get(), roles, ownerViews, live));
         Role won = switch (plan) {
             case ClaimPlanner.Resume r -> r.role();
-            case ClaimPlanner.Candidates c -> firstClaimable(c.roles(), in);
+            case ClaimPlanner.Candidates c -> firstClaimable(movedFirst(c.roles(), in), in);
         };
         if (won == null) {
             aws.tag(List.of(in.instanceId()), Map.of(Tags.STANDBY, fs.value(), Tags.FILE_SYSTEM, fs.value()));
@@ -139,8 +160,20 @@ public final class HandoverSteps {
         Claim claim = new Claim(ClaimOutcome.CLAIMED, won.id().value(), won.epoch(), won.previousOwner().orElse(null),
                 won.needsFormat(), won.availabilityZone(), res.network().eniId(), res.network().privateIp(),
                 res.volumes(), plan instanceof ClaimPlanner.Resume || !won.lastExecution().equals(Optional.ofNullable(
-                        in.executionName())), me.get().tags().containsKey(Tags.STANDBY));
+                        in.executionName())), me.get().tags().containsKey(Tags.STANDBY),
+                won.previousOwner().isPresent() && won.health().unmountedAt(won.epoch() - 1));
         return s.withClaim(claim).withTimings(new Timings(timings.startedAt(), now, null, null, null, null, null));
+    }
+
+    /** A planned move's role first, so that the instance it goes to takes that one and not another. */
+    private static List<Role> movedFirst(List<Role> candidates, Input in) {
+        if (in.move() == null) {
+            return candidates;
+        }
+        List<Role> ordered = new ArrayList<>(candidates.stream().filter(r -> r.id().value().equals(in.move().roleId()))
+                .toList());
+        candidates.stream().filter(r -> !r.id().value().equals(in.move().roleId())).forEach(ordered::add);
+        return ordered;
     }
 
     /**
@@ -190,7 +223,10 @@ public final class HandoverSteps {
             holders.addAll(attachedElsewhere);
             return aws.instances(holders);
         });
-        FencePlanner.Decision d = views.map(v -> FencePlanner.decide(holders, v, stopsSent))
+        // A previous owner that confirmed it unmounted (a planned move) is let go, not stopped.
+        Set<String> released = c.previousOwner() != null && c.releasedBy(c.previousOwner())
+                ? Set.of(c.previousOwner()) : Set.of();
+        FencePlanner.Decision d = views.map(v -> FencePlanner.decide(holders, v, stopsSent, released))
                 .orElseGet(() -> new FencePlanner.Decision(List.of(), prev == null || prev.waitingOn().isEmpty()
                         ? List.copyOf(holders) : prev.waitingOn()));
         boolean throttled = views.isEmpty();
@@ -268,8 +304,10 @@ public final class HandoverSteps {
             volumes.stream().filter(v -> v.attachment().filter(a -> "detaching".equals(a.state())).isPresent())
                     .forEach(v -> since.putIfAbsent(v.volumeId(), now));
 
+            Set<String> released = c.previousOwner() != null && c.releasedBy(c.previousOwner())
+                    ? Set.of(c.previousOwner()) : Set.of();
             DetachPlanner.Decision d = DetachPlanner.decide(in.instanceId(), eni, volumes, seen.get().instances(), since,
-                    now, Duration.ofSeconds(poll(in).detachStuckSeconds()));
+                    now, Duration.ofSeconds(poll(in).detachStuckSeconds()), released);
             if (!d.unfenced().isEmpty()) {
                 throw new ResourceHeldException("resources of " + c.roleId() + " are held by unfenced " + d.unfenced());
             }

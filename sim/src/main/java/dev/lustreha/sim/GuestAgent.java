@@ -11,8 +11,12 @@ import dev.lustreha.errors.LustreHaException;
 import dev.lustreha.local.SimCloud;
 import dev.lustreha.local.ec2.SimEc2;
 import dev.lustreha.roles.HealthStore;
+import dev.lustreha.roles.ReleaseStore;
 import dev.lustreha.roles.RoleStore;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +31,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * claim only (recording it, then clearing needsFormat under its epoch), and mounts them, then reports
  * them mounted at its epoch ({@code mountedEpoch}, {@code mountedAt}), as the bootstrap does. Mounted
  * volumes are what makes a detach without Force stay {@code busy} on a running instance.
+ *
+ * <p>A planned move: a mounted owner whose role item asks it to release at its epoch ({@code
+ * releaseEpoch}) unmounts its targets and reports RELEASED with {@code unmountedEpoch} under owner and
+ * epoch, as {@code instance/lustre-ha-health-agent} does; with the {@code unmount-hangs} fault it
+ * never confirms (a umount stuck in the kernel), and the workflow must fall back to fencing it.
  */
 final class GuestAgent {
 
@@ -35,6 +44,9 @@ final class GuestAgent {
     private final SimCloud cloud;
     private final RoleStore store;
     private final HealthStore health;
+    private final ReleaseStore releases;
+    /** Servers whose umount hangs (the {@code unmount-hangs} fault): asked to release, they never confirm. */
+    private final Set<String> unmountHangs = ConcurrentHashMap.newKeySet();
     /** The epoch each instance last reported its targets mounted at: reported once per epoch. */
     private final Map<String, Long> reported = new ConcurrentHashMap<>();
     private final Map<RoleId, RoleResources> pool;
@@ -43,11 +55,12 @@ final class GuestAgent {
     /** One scan at a time, as each instance runs one bootstrap: overlapping scans would format twice. */
     private final AtomicBoolean scanning = new AtomicBoolean();
 
-    GuestAgent(SimCloud cloud, RoleStore store, HealthStore health, Map<RoleId, RoleResources> pool,
-            Executor executor) {
+    GuestAgent(SimCloud cloud, RoleStore store, HealthStore health, ReleaseStore releases,
+            Map<RoleId, RoleResources> pool, Executor executor) {
         this.cloud = cloud;
         this.store = store;
         this.health = health;
+        this.releases = releases;
         this.pool = pool;
         this.executor = executor;
     }
@@ -63,6 +76,10 @@ final class GuestAgent {
 
     void stop() {
         running = false;
+    }
+
+    void unmountHangs(String instance) {
+        unmountHangs.add(instance);
     }
 
     private void scan() {
@@ -108,6 +125,7 @@ final class GuestAgent {
                 // Mounted already (a claim by the same server at a new epoch): report it at this epoch.
                 reportMounted(instance, resources.role(), epoch);
             }
+            releaseIfAsked(instance, resources, epoch);
             return;
         }
         Optional<Role> role = store.load(resources.role());
@@ -129,6 +147,31 @@ final class GuestAgent {
             }
         }
         reportMounted(instance, key, epoch);
+    }
+
+    /**
+     * The agent's GetItem before each datapoint shows {@code releaseEpoch} = its epoch: it unmounts the
+     * role's targets (a server holds one role here, so the Lustre order OSTs, MDTs, MGT is the role's
+     * own), then reports RELEASED under owner, epoch and that request.
+     */
+    private void releaseIfAsked(String instance, RoleResources resources, long epoch) {
+        Optional<Role> role = store.load(resources.role());
+        if (role.isEmpty() || !role.get().isOwnedBy(instance) || role.get().epoch() != epoch
+                || role.get().state() != RoleState.SERVING
+                || !role.get().health().releaseEpoch().filter(e -> e == epoch).isPresent()) {
+            return;
+        }
+        if (unmountHangs.contains(instance)) {
+            return; // the umount never returns: nothing is reported
+        }
+        List<Volume> volumes = new ArrayList<>(resources.volumes());
+        Collections.reverse(volumes);
+        for (Volume v : volumes) {
+            cloud.ec2().guestUnmount(instance, v.volumeId());
+        }
+        releases.markUnmounted(resources.role(), instance, epoch);
+        cloud.history().record("Guest.Unmounted", "instance", instance, "role", resources.role().id().value(), "epoch",
+                Long.toString(epoch));
     }
 
     /** The bootstrap's last step: {@code mountedEpoch = epoch, mountedAt = now} under owner and epoch. */

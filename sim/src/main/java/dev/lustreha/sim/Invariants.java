@@ -21,7 +21,7 @@ import java.util.TreeSet;
  */
 public final class Invariants {
 
-    /** A broken invariant, I1..I8, with what happened and when. */
+    /** A broken invariant, I1..I9, with what happened and when. */
     public record Violation(String invariant, String detail) {
     }
 
@@ -74,6 +74,8 @@ public final class Invariants {
         private final Map<String, List<Instant>> judgementMoves = new HashMap<>();
         private final Set<String> countedMoves = new HashSet<>();
         private final Set<String> reportedI8 = new HashSet<>();
+        /** Per instance: the roles it confirmed it unmounted for a planned move (Guest.Unmounted), I2 and I9. */
+        private final Map<String, Set<String>> unmounted = new HashMap<>();
 
         public Checker(List<RoleResources> pool) {
             this(pool, LocalCloud.HEALTH.policy());
@@ -142,7 +144,14 @@ public final class Invariants {
                 case "Ec2.NetworkInterfaceDetached", "Ec2.NetworkInterfaceReleased" -> holder.remove(e.get("eni"));
                 case "Ec2.DetachVolume", "Ec2.DetachNetworkInterface" -> {
                     String state = e.get("holderState");
-                    if (!"stopped".equals(state) && !"terminated".equals(state)) {
+                    String resource = e.get("volume") != null ? e.get("volume") : e.get("eni");
+                    boolean force = Boolean.parseBoolean(e.get("force"));
+                    boolean released = released(e.get("instance"), roleOfResource.get(resource));
+                    if (released && force) {
+                        out.add(new Violation("I9", e.at() + " " + resource + " force-detached from " + e.get("instance")
+                                + ", which had confirmed it unmounted " + roleOfResource.get(resource)));
+                    }
+                    if (!"stopped".equals(state) && !"terminated".equals(state) && !(released && !force)) {
                         out.add(new Violation("I2", e.at() + " " + e.action() + " of "
                                 + (e.get("volume") != null ? e.get("volume") : e.get("eni")) + " from " + e.get("instance")
                                 + " while it was " + state + (Boolean.parseBoolean(e.get("force")) ? " (forced)" : "")));
@@ -174,7 +183,14 @@ public final class Invariants {
                     }
                 }
                 case "Ec2.InstanceState" -> instanceState.put(e.get("instance"), e.get("state"));
+                case "Guest.Unmounted" -> unmounted.computeIfAbsent(e.get("instance"), k -> new TreeSet<>())
+                        .add(e.get("role"));
+                case "Guest.Mounted" -> unmounted.getOrDefault(e.get("instance"), new TreeSet<>()).remove(e.get("role"));
                 case "Ec2.StopInstances" -> {
+                    if ("true".equals(e.get("force")) && stillHoldsReleased(e.get("instance"))) {
+                        out.add(new Violation("I9", e.at() + " forced stop of " + e.get("instance") + ", which had "
+                                + "confirmed it unmounted " + unmounted.get(e.get("instance")) + " and still held it"));
+                    }
                     // lustre-ha's fence always forces; a plain stop is a fault the simulation made.
                     if ("true".equals(e.get("force")) && "running".equals(e.get("previousState"))) {
                         judgementMove(e, e.get("instance"));
@@ -230,6 +246,21 @@ public final class Invariants {
                             + " min, more than MaxFailoversPerWindow " + damping.maxMoves()));
                 }
             }
+        }
+
+        /** The instance confirmed it unmounted {@code role} (a planned move) and has not mounted it since. */
+        private boolean released(String instance, String role) {
+            return role != null && unmounted.getOrDefault(instance, Set.of()).contains(role);
+        }
+
+        /** The instance holds a resource of a role it confirmed it unmounted: a planned move under way. */
+        private boolean stillHoldsReleased(String instance) {
+            for (Map.Entry<String, String> h : holder.entrySet()) {
+                if (instance.equals(h.getValue()) && released(instance, roleOfResource.get(h.getKey()))) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private String staleDescription() {

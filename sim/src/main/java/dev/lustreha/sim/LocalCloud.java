@@ -95,7 +95,8 @@ public final class LocalCloud implements AutoCloseable {
     public static final String LAUNCH_HOOK = "lustre-ha-launch";
     public static final String TERMINATE_HOOK = "lustre-ha-terminate";
     /** Names of the state machines' polling Wait states, whose waits the local run shortens. */
-    private static final List<String> WAIT_STATES = List.of("WaitForFence", "WaitForDetach", "WaitForAttach");
+    private static final List<String> WAIT_STATES = List.of("WaitForFence", "WaitForDetach", "WaitForAttach",
+            "WaitForRelease");
     /** How often {@link #awaitState} looks at the tables while the simulated cloud's history stands still. */
     private static final Duration RECHECK = Duration.ofSeconds(5);
     /** Lambda's retries of a failed asynchronous invocation: two, after one and then two minutes. */
@@ -179,6 +180,8 @@ public final class LocalCloud implements AutoCloseable {
     private final LocalLambda lambda;
     private final ExecutionEngine engine;
     private final LocalExecutions executions;
+    /** The handover state machine's ARN, for planned moves ({@link PlannedMoves}). */
+    private final String handoverArn;
     private final LifecycleTrigger lifecycleTrigger;
     private final StateChangeTrigger stateChangeTrigger;
     private final List<TriggerResult> triggerResults = Collections.synchronizedList(new ArrayList<>());
@@ -250,7 +253,7 @@ public final class LocalCloud implements AutoCloseable {
             interceptors.add(this::marked);
         }
         mutation.interceptor(store).ifPresent(interceptors::add);
-        HandoverSteps steps = new HandoverSteps(mutation.store(store), aws, sim.clock().asClock(), history,
+        HandoverSteps steps = new HandoverSteps(mutation.store(store), tables, aws, sim.clock().asClock(), history,
                 metricLines::add);
         lambda = LocalLambda.start(line -> { });
         Map<String, RequestStreamHandler> handlers = new LinkedHashMap<>();
@@ -283,6 +286,7 @@ public final class LocalCloud implements AutoCloseable {
             }
         }
         executions = new LocalExecutions(engine, List.of(handover, release), execution, sim.clock()::now);
+        handoverArn = handover.arn();
 
         Map<RoleType, String> groups = new EnumMap<>(RoleType.class);
         for (RoleType t : RoleType.values()) {
@@ -310,7 +314,7 @@ public final class LocalCloud implements AutoCloseable {
 
         Map<RoleId, RoleResources> byRole = pool.stream()
                 .collect(Collectors.toMap(r -> r.role().id(), Function.identity()));
-        guests = new GuestAgent(sim, store, tables, byRole, workers);
+        guests = new GuestAgent(sim, store, tables, tables, byRole, workers);
         guests.start();
         healthAgents = new HealthAgent(sim, spec.name().value(), byRole);
         healthAgents.start();
@@ -413,6 +417,7 @@ public final class LocalCloud implements AutoCloseable {
         int seconds = switch (state) {
             case "WaitForFence" -> p.fenceSeconds();
             case "WaitForDetach" -> p.detachSeconds();
+            case "WaitForRelease" -> HandoverState.Move.DEFAULT_POLL_SECONDS;
             default -> p.attachSeconds();
         };
         return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000 / options.speed())));
@@ -452,6 +457,20 @@ public final class LocalCloud implements AutoCloseable {
         };
         triggerResults.add(r);
         return r;
+    }
+
+    /**
+     * An operator's planned move of {@code roleId} to {@code to} (a standby): a handover execution that
+     * first asks the owner to unmount ({@link PlannedMoves}); returns the execution's name.
+     */
+    public String startMove(String roleId, String to, int releaseTimeoutSeconds) {
+        return PlannedMoves.start(executions, handoverArn, spec, role(roleId), to, options.poll(), releaseTimeoutSeconds,
+                sim.clock().now());
+    }
+
+    /** Simulation control: {@code instance}'s unmount hangs: asked to release its role, it never confirms. */
+    public void unmountHangs(String instance) {
+        guests.unmountHangs(instance);
     }
 
     /** Simulation control: a fault only the server's health agent sees strikes {@code instance} until {@code until}. */

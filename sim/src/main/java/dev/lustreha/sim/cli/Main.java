@@ -43,6 +43,7 @@ public final class Main {
                    ./lustre-ha status --local [--fault <terminate|stop|hang>:<role>] [--speed N] [--seed N]
                    ./lustre-ha status ... [--json] [--watch [--interval S] [--renders N]]
                    ./lustre-ha dashboard [--write]
+                   ./lustre-ha move --role R [--to standby|<instance>] --local [--speed N] [--seed N]
 
               demo      a local cloud with a small Lustre file system: first boot, an OSS server
                         terminated, an MDS server that hangs; every handover shown live
@@ -63,6 +64,8 @@ public final class Main {
                         interrupted, or --renders N times
               dashboard prints the CloudWatch dashboard and saved queries generated for
                         template.yaml; --write puts them into template.yaml
+              move      a planned move on a local cloud: the role's owner unmounts, then the role
+                        goes to the standby without a forced stop (against an account: not yet)
 
               --engine         simulate: in-jvm (default: deterministic, a seed replays to the same
                                run) or asl (aws-local-stepfunctions in wall time, at --speed)
@@ -98,6 +101,7 @@ public final class Main {
                 case "replay" -> replay(a, out, wallStart);
                 case "simulate" -> simulate(a, out, err, wallStart);
                 case "status" -> status(a, out, err, wallStart);
+                case "move" -> move(a, out, wallStart);
                 case "dashboard" -> dashboard(a, out, err);
                 default -> throw new Usage("unknown command '" + a.command + "'");
             };
@@ -110,6 +114,17 @@ public final class Main {
             e.printStackTrace(err);
             return FAILED;
         }
+    }
+
+    private static int move(Args a, PrintStream out, long wallStart) throws Usage {
+        if (a.role == null) {
+            throw new Usage("move needs --role, e.g. --role oss02");
+        }
+        if (!a.local) {
+            throw new Usage("move runs on the local cloud only (--local); against an account it is not built yet "
+                    + "(docs/operations.md, \"Moving a role without an outage\")");
+        }
+        return MoveCommand.run(a.role, a.to == null ? "standby" : a.to, a.speed(100), a.seed, out, wallStart);
     }
 
     private static int simulate(Args a, PrintStream out, PrintStream err, long wallStart) throws Usage {
@@ -270,6 +285,8 @@ public final class Main {
         String fileSystem = "scratch";
         boolean local;
         String fault;
+        String role;
+        String to;
         String rolesTable;
         String resourcesTable;
         String historyTable;
@@ -325,6 +342,8 @@ public final class Main {
                     }
                     case "--file-system" -> a.fileSystem = value(args, ++i, arg);
                     case "--local" -> a.local = true;
+                    case "--role" -> a.role = value(args, ++i, arg);
+                    case "--to" -> a.to = value(args, ++i, arg);
                     case "--fault" -> a.fault = value(args, ++i, arg);
                     case "--roles-table" -> a.rolesTable = value(args, ++i, arg);
                     case "--resources-table" -> a.resourcesTable = value(args, ++i, arg);
@@ -367,7 +386,11 @@ public final class Main {
             if (!a.fileSystem.equals("scratch") && !a.command.equals("replay") && !status) {
                 throw new Usage("--file-system is an option of replay and status");
             }
-            if (!status && (a.local || a.fault != null || a.rolesTable != null || a.resourcesTable != null
+            boolean move = a.command.equals("move");
+            if ((a.role != null || a.to != null) && !move) {
+                throw new Usage("--role and --to are options of move");
+            }
+            if (!status && ((a.local && !move) || a.fault != null || a.rolesTable != null || a.resourcesTable != null
                     || a.historyTable != null || a.region != null)) {
                 throw new Usage("--local, --fault, --roles-table, --resources-table, --history-table and --region "
                         + "are options of status");

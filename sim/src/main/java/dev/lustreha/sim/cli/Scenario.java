@@ -83,7 +83,11 @@ public record Scenario(String name, long seed, LatencyProfile latency, FileSyste
         /** LNet is down on the role's server for the window: it reaches no other server, and none reaches it. */
         LNET_DOWN("lnet-down", true, true),
         /** The role's health agent cannot reach CloudWatch for the window, while Lustre is fine: the false positive. */
-        AGENT_SILENT("agent-silent", true, true);
+        AGENT_SILENT("agent-silent", true, true),
+        /** An operator's planned move of the role to a ready standby (docs/operations.md, "Moving a role"). */
+        MOVE("move", true, false),
+        /** The role's owner cannot unmount (a umount stuck in the kernel): a planned move must fall back to fencing it. */
+        UNMOUNT_HANGS("unmount-hangs", true, false);
 
         public final String wire;
         final boolean needsRole;

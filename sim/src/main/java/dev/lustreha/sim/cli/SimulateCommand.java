@@ -13,6 +13,7 @@ import dev.lustreha.sim.FileSystemSpec;
 import dev.lustreha.sim.HealthFault;
 import dev.lustreha.sim.Invariants;
 import dev.lustreha.sim.LocalCloud;
+import dev.lustreha.sim.PlannedMoves;
 import dev.lustreha.sim.Mutation;
 import dev.lustreha.steps.HandoverState;
 import dev.lustreha.trigger.TriggerResult;
@@ -422,6 +423,10 @@ final class SimulateCommand {
                 default -> HealthFault.SILENT;
             }, until);
             return new Injected(f, owner.get(), null);
+        }
+        if (f.kind() == Scenario.Kind.UNMOUNT_HANGS || f.kind() == Scenario.Kind.MOVE) {
+            return new Injected(f, owner.get(), PlannedMoves.inject(run.cloud, f.role(), f.kind() == Scenario.Kind.MOVE)
+                    .orElse(null));
         }
         return hitServer(run, f, owner.get());
     }

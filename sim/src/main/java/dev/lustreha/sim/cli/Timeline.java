@@ -304,7 +304,8 @@ final class Timeline implements SimulateCommand.Notes, AutoCloseable {
                 }
                 if (f.fenced() && once.add(execution + " fenced")) {
                     note(role, "fenced: " + f.holders().stream().map(h -> h + " is "
-                            + cloud.sim().ec2().stateOf(h).map(Object::toString).orElse("gone"))
+                            + cloud.sim().ec2().stateOf(h).map(Object::toString).orElse("gone")
+                            + (s.claim() != null && s.claim().releasedBy(h) ? " (it unmounted: not stopped)" : ""))
                             .collect(Collectors.joining(", ")));
                     if (handover && f.resourcesFree() && once.add(execution + " detached")) {
                         // The workflow skips its Detach step: the fence saw nothing attached elsewhere.
@@ -375,6 +376,7 @@ final class Timeline implements SimulateCommand.Notes, AutoCloseable {
             }
             case STANDBY -> note("", "server " + instance + " found no role to take: it stays a standby");
             case GONE -> note("", "server " + instance + " is gone: nothing to claim");
+            case RELEASING -> note(c.roleId(), "planned move to " + instance + ": waiting for the owner to unmount");
         }
     }
 

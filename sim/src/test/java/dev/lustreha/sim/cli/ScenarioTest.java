@@ -56,7 +56,9 @@ class ScenarioTest {
                   { "at": 11, "kind": "lustre-unhealthy", "role": "oss01", "seconds": 60 },
                   { "at": 12, "kind": "target-readonly", "role": "oss02", "seconds": 60 },
                   { "at": 13, "kind": "lnet-down", "role": "mgs", "seconds": 60 },
-                  { "at": 14, "kind": "agent-silent", "role": "mds01", "seconds": 60 } ]"""));
+                  { "at": 14, "kind": "agent-silent", "role": "mds01", "seconds": 60 },
+                  { "at": 15, "kind": "move", "role": "oss03" },
+                  { "at": 16, "kind": "unmount-hangs", "role": "oss03" } ]"""));
         assertEquals(List.of(Scenario.Kind.values()), s.faults().stream().map(Scenario.Fault::kind).toList());
         assertEquals(127, s.faults().get(7).endsAt());
         assertEquals(1.5, s.faults().get(5).seconds());
@@ -80,7 +82,7 @@ class ScenarioTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '^', textBlock = """
-            unknown kind        | "faults": [ { "at": 1, "kind": "explode", "role": "oss01" } ]             | faults[0].kind | unknown kind 'explode' (expected one of terminate, stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage, garbage-events, recover, lose-response, lustre-unhealthy, target-readonly, lnet-down, agent-silent)
+            unknown kind        | "faults": [ { "at": 1, "kind": "explode", "role": "oss01" } ]             | faults[0].kind | unknown kind 'explode' (expected one of terminate, stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage, garbage-events, recover, lose-response, lustre-unhealthy, target-readonly, lnet-down, agent-silent, move, unmount-hangs)
             missing role        | "faults": [ { "at": 1, "kind": "hang" } ]                                 | faults[0].role | missing: kind hang needs the role it hits (one of mgs, mds01, oss01..oss04)
             unknown role        | "faults": [ { "at": 1, "kind": "stop", "role": "oss05" } ]                | faults[0].role | 'oss05' is not a role of scratch (its roles: mgs, mds01, oss01..oss04)
             negative time       | "faults": [ { "at": 5, "kind": "throttle", "seconds": 9 }, { "at": -5, "kind": "terminate", "role": "mgs" } ] | faults[1].at | -5 is negative: fault times count forward from the moment every role first served
@@ -205,7 +207,7 @@ class ScenarioTest {
         assertEquals(2, r.code());
         assertEquals("invalid scenario " + file + ": faults[0].kind: unknown kind 'meteor' (expected one of terminate, "
                 + "stop, hang, stuck-detach, throttle, drop-events, duplicate-events, az-outage, garbage-events, recover, lose-response, "
-                + "lustre-unhealthy, target-readonly, lnet-down, agent-silent)\n", r.err());
+                + "lustre-unhealthy, target-readonly, lnet-down, agent-silent, move, unmount-hangs)\n", r.err());
         assertEquals("", r.out(), "nothing ran");
     }
 
