@@ -27,7 +27,8 @@ BOOTSTRAP = HERE.parent / "lustre-ha-bootstrap"
 AGENT = HERE.parent / "lustre-ha-health-agent"
 IMPORTER = HERE.parent / "lustre-ha-import"
 FAKECMD = HERE / "fakes" / "fakecmd.py"
-FAKED = ["aws", "mkfs.lustre", "tunefs.lustre", "blkid", "mount", "umount", "modprobe", "lnetctl", "lctl", "ip"]
+FAKED = ["aws", "mkfs.lustre", "tunefs.lustre", "blkid", "mount", "umount", "modprobe", "lnetctl", "lctl", "ip",
+         "systemctl"]
 REAL = ["bash", "curl", "jq", "flock", "sleep", "sort", "grep", "mkdir", "mktemp", "rm", "mv", "chmod", "timeout",
         "stat", "tr"]
 

@@ -27,15 +27,34 @@ OSTS = [("vol-03333333333333333", "/dev/sdf", f"{FS}-OST0003"), ("vol-0aaaaaaaaa
 PEERS = {f"{MGS_IP}@tcp": "up", f"{MDS01_IP}@tcp": "up", f"{OSS02_IP}@tcp": "up"}
 
 
+OTHER_ROLES = ["mgs", "mds01", "oss02"]
+
+
+def others_serving(world, roles=OTHER_ROLES, state="SERVING", mounted=True):
+    """The other roles' items in the Roles table: owned by other servers at epoch 3, in `state`,
+    with their targets reported mounted at that epoch (`mountedEpoch`) or not."""
+    for role_id in roles:
+        world.role(role_id, owner=OTHER, epoch=3, state=state, needs_format=False)
+        if mounted:
+            table = world.state / "tables" / f"{ROLES}.json"
+            data = json.loads(table.read_text())
+            for item in data["items"]:
+                if item["roleId"]["S"] == role_id:
+                    item["mountedEpoch"] = {"N": "3"}
+            table.write_text(json.dumps(data))
+
+
 @pytest.fixture
 def serving(world):
     """oss01 brought up by the real bootstrap at epoch 1, with three other roles (mgs, mds01,
-    oss02) whose servers answer LNet pings. The call record starts empty for the agent."""
+    oss02) serving, mounted, on servers that answer LNet pings. The call record starts empty for
+    the agent."""
     world.resources("mds01", "eni-0d0d0d0d0d0d0d0d0", MDS01_IP, [("vol-0d000000000000000", "/dev/sdf", f"{FS}-MDT0000")])
     world.resources("oss02", "eni-0e0e0e0e0e0e0e0e0", OSS02_IP, [("vol-0e000000000000000", "/dev/sdf", f"{FS}-OST0001")])
     world.handover("oss01", OSTS, epoch=1, ip=OSS01_IP, interface="ens6")
     run = world.run()
     assert run.rc == 0, run
+    others_serving(world)
     world.peers(**PEERS)
     world.forget_calls()
     return world
@@ -273,6 +292,41 @@ def test_hanging_pings_are_bounded_and_count_as_unanswered(serving):
     assert took < 15, f"the check took {took:.1f} s"
 
 
+@pytest.mark.parametrize("others", [
+    {"roles": OTHER_ROLES, "state": "ORPHANED"},
+    {"roles": OTHER_ROLES, "state": "SERVING", "mounted": False},
+], ids=["every other role orphaned", "the others claimed, not mounted yet (a first start)"])
+def test_reaching_nobody_while_no_other_role_serves_mounted_is_not_unhealthy(serving, others):
+    others_serving(serving, **others)
+    no_peer_answers(serving)
+
+    run = serving.agent(cycles=1)
+
+    assert values(serving) == [1.0]
+    assert unhealthy_lines(run) == []
+    # The Roles table is read for this only when no peer answered.
+    queries = serving.calls_of("aws", "dynamodb", "query")
+    assert [q[q.index("--table-name") + 1] for q in queries] == [RESOURCES, ROLES]
+    assert any("no other role serves mounted" in entry.get("notes", "") for entry in run.logs)
+
+
+def test_reaching_nobody_while_one_other_role_serves_mounted_is_unhealthy(serving):
+    others_serving(serving, roles=["mgs", "mds01"], state="ORPHANED")
+    no_peer_answers(serving)
+
+    run = serving.agent(cycles=1)
+
+    assert values(serving) == [0.0]
+    assert "no other role's NID answers" in unhealthy_lines(run)[0]["reasons"]
+
+
+def test_a_healthy_check_does_not_read_the_other_roles(serving):
+    serving.agent(cycles=2)
+
+    queries = serving.calls_of("aws", "dynamodb", "query")
+    assert [q[q.index("--table-name") + 1] for q in queries] == [RESOURCES]
+
+
 def test_a_file_system_with_no_other_role_skips_the_peer_check(serving):
     table = serving.state / "tables" / f"{RESOURCES}.json"
     data = json.loads(table.read_text())
@@ -288,6 +342,43 @@ def test_a_file_system_with_no_other_role_skips_the_peer_check(serving):
 
 
 # ---------------------------------------------------------------- only the owner at the epoch publishes
+
+
+def test_re_claimed_at_a_newer_epoch_without_a_reboot_the_bootstrap_runs_again_and_the_agent_publishes(serving):
+    # The handover re-claims oss01 for the server that already serves it: epoch 2, same owner, the
+    # targets still mounted from epoch 1, and the bootstrap (run once per boot) long finished.
+    serving.role("oss01", owner=ME, epoch=2, state="SERVING", needs_format=False)
+    serving.tags(role="oss01", epoch=2, needs_format=False)
+
+    run = serving.agent(cycles=3)
+
+    assert run.rc == 0, run
+    assert serving.cloudwatch.requests == []
+    # Asked once for the epoch, not at every check.
+    assert serving.calls_of("systemctl") == [["--no-block", "restart", "lustre-ha-bootstrap.service"]]
+    assert any(entry.get("step") == "rerun" for entry in run.logs)
+
+    # What systemd then runs: the real bootstrap, which finds everything mounted and reports epoch 2.
+    again = serving.run()
+    assert again.rc == 0, again
+    assert serving.item(ROLES, "oss01")["mountedEpoch"] == {"N": "2"}
+    assert serving.calls_of("mkfs.lustre") == []
+    serving.forget_calls()
+
+    run = serving.agent(cycles=1)
+
+    assert values(serving) == [1.0]
+    assert serving.calls_of("systemctl") == []
+
+
+def test_a_mount_of_another_role_does_not_run_the_bootstrap(serving):
+    serving.role("oss01", owner=ME, epoch=1, state="SERVING", needs_format=False)
+    serving.tags(role="oss02", epoch=1, needs_format=False)
+
+    serving.agent(cycles=2)
+
+    assert serving.calls_of("systemctl") == []
+    assert serving.cloudwatch.requests == []
 
 
 def test_not_the_owner_publishes_nothing(serving):

@@ -14,9 +14,10 @@ import java.util.regex.Pattern;
  * epoch with the role's targets mounted at that epoch, one high-resolution datapoint (StorageResolution
  * 1) of {@value #METRIC} in namespace {@value #NAMESPACE}, 1 healthy or 0 not, with dimensions
  * {@code FileSystem} and {@code Role}. The role's alarm, named {@code lustre-ha-<fs>-<role>-health},
- * looks at the Minimum of each {@value #PERIOD_SECONDS} s period: below 1 (an unhealthy check) or
- * missing (treated as breaching: a hung or cut-off server publishes nothing) is breaching, and
- * {@code datapoints} breaching periods out of the last {@code periods} raise it.
+ * looks at the Minimum of each {@value #PERIOD_SECONDS} s period through the metric math expression
+ * {@value #EXPRESSION}: below 1 (an unhealthy check) or missing (filled with 0: a hung or cut-off
+ * server publishes nothing) is breaching, and {@code datapoints} breaching periods out of the last
+ * {@code periods} raise it.
  *
  * <p>Periods of 10 s need the metric stored at high resolution, and make a high-resolution alarm
  * (PutMetricAlarm, Period: "Valid values are 10, 20, 30, and any multiple of 60";
@@ -30,6 +31,10 @@ public record HealthAlarmSpec(int datapoints, int periods) {
     public static final String NAMESPACE = "LustreHA";
     public static final String METRIC = "ServerHealthy";
     public static final int PERIOD_SECONDS = 10;
+    /** The alarm's metric query id, and the expression over it that turns a silent period into 0. */
+    public static final String METRIC_ID = "healthy";
+    public static final String EXPRESSION_ID = "filled";
+    public static final String EXPRESSION = "FILL(healthy, 0)";
     /** Pacemaker-like defaults: three failed checks in a row, 30 s. */
     public static final HealthAlarmSpec DEFAULT = new HealthAlarmSpec(3, 3);
     private static final Pattern NAME = Pattern.compile("lustre-ha-([A-Za-z][A-Za-z0-9_]{0,7})-([a-z0-9]+)-health");

@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.cloudwatch.model.ComparisonOperator;
 import software.amazon.awssdk.services.cloudwatch.model.DescribeAlarmsResponse;
 import software.amazon.awssdk.services.cloudwatch.model.Dimension;
 import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
+import software.amazon.awssdk.services.cloudwatch.model.MetricDataQuery;
 import software.amazon.awssdk.services.cloudwatch.model.StateValue;
 import software.amazon.awssdk.services.cloudwatch.model.Statistic;
 
@@ -44,19 +45,40 @@ public final class HealthAlarms {
      * Creates or updates the role's alarm. PutMetricAlarm on an existing alarm overwrites its
      * configuration and leaves its state as it is, so running this again (a retried or updated
      * stack) is harmless.
+     *
+     * <p>The alarm watches {@code FILL(m1, 0)} over the Minimum of the metric, not the metric itself.
+     * A plain alarm with missing data breaching sees a silent server (hung, cut off) late: CloudWatch
+     * retrieves more periods than it evaluates (5 for 3) and fills missing ones only when fewer
+     * real datapoints than EvaluationPeriods are left in that range, so the last healthy
+     * datapoints hold the alarm OK for two more periods ("How alarm state is evaluated when data is
+     * missing", AlarmThatSendsEmail). FILL replaces each missing period, the most recent included,
+     * with 0 (the FILL row of "Metric math syntax and functions"): silence breaches from its first
+     * period, exactly like an unhealthy check, and M of N still forgives a late datapoint.
+     * TreatMissingData breaching stays for a range with no datapoint at all.
      */
     public void ensure(FileSystemName fs, RoleId role, HealthAlarmSpec spec) {
         String name = HealthAlarmSpec.alarmName(fs, role);
+        MetricDataQuery healthy = MetricDataQuery.builder()
+                .id(HealthAlarmSpec.METRIC_ID)
+                .metricStat(s -> s
+                        .metric(m -> m.namespace(HealthAlarmSpec.NAMESPACE).metricName(HealthAlarmSpec.METRIC)
+                                .dimensions(Dimension.builder().name("FileSystem").value(fs.value()).build(),
+                                        Dimension.builder().name("Role").value(role.value()).build()))
+                        .stat(Statistic.MINIMUM.toString())
+                        .period(HealthAlarmSpec.PERIOD_SECONDS))
+                .returnData(false)
+                .build();
+        MetricDataQuery silenceIsUnhealthy = MetricDataQuery.builder()
+                .id(HealthAlarmSpec.EXPRESSION_ID)
+                .expression(HealthAlarmSpec.EXPRESSION)
+                .label("ServerHealthy, missing as 0")
+                .returnData(true)
+                .build();
         call("PutMetricAlarm " + name, () -> cloudWatch.putMetricAlarm(r -> r
                 .alarmName(name)
                 .alarmDescription("lustre-ha " + fs.value() + " " + role.value() + ": the server owning the role "
                         + "reported unhealthy or stopped reporting; the health trigger fences it and moves the role")
-                .namespace(HealthAlarmSpec.NAMESPACE)
-                .metricName(HealthAlarmSpec.METRIC)
-                .dimensions(Dimension.builder().name("FileSystem").value(fs.value()).build(),
-                        Dimension.builder().name("Role").value(role.value()).build())
-                .statistic(Statistic.MINIMUM)
-                .period(HealthAlarmSpec.PERIOD_SECONDS)
+                .metrics(healthy, silenceIsUnhealthy)
                 .evaluationPeriods(spec.periods())
                 .datapointsToAlarm(spec.datapoints())
                 .threshold(1.0)

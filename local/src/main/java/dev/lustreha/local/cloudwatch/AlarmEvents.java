@@ -40,9 +40,12 @@ final class AlarmEvents {
     record StateRecord(State value, String reason, String reasonData, Instant timestamp) {
     }
 
-    /** What the event's configuration says of the alarm's one metric. */
+    /**
+     * What the event's configuration says of the alarm's one metric, and of the metric math
+     * expression over it ({@code expressionId} and {@code expression} null for a single-metric alarm).
+     */
     record MetricConfig(String id, String namespace, String name, Map<String, String> dimensions, int period,
-            String statistic, String description) {
+            String statistic, String description, String expressionId, String expression) {
     }
 
     private AlarmEvents() {
@@ -92,7 +95,9 @@ final class AlarmEvents {
         if (to != State.INSUFFICIENT_DATA && !evaluated.isEmpty()) {
             data.put("startDate", stamp(evaluated.get(evaluated.size() - 1).start()));
         }
-        data.put("statistic", statistic);
+        if (statistic != null) {
+            data.put("statistic", statistic);
+        }
         data.put("period", period);
         ArrayNode recent = data.putArray("recentDatapoints");
         for (int i = evaluated.size() - 1; i >= 0; i--) {
@@ -123,7 +128,15 @@ final class AlarmEvents {
         if (metric.description() != null) {
             configuration.put("description", metric.description());
         }
-        ObjectNode m = configuration.putArray("metrics").addObject();
+        ArrayNode metrics = configuration.putArray("metrics");
+        if (metric.expression() != null) {
+            // The sample metric math event lists the expression first, then its metrics with returnData false.
+            ObjectNode e = metrics.addObject();
+            e.put("expression", metric.expression());
+            e.put("id", metric.expressionId());
+            e.put("returnData", true);
+        }
+        ObjectNode m = metrics.addObject();
         m.put("id", metric.id());
         ObjectNode stat = m.putObject("metricStat");
         ObjectNode what = stat.putObject("metric");
@@ -133,7 +146,7 @@ final class AlarmEvents {
         what.put("namespace", metric.namespace());
         stat.put("period", metric.period());
         stat.put("stat", metric.statistic());
-        m.put("returnData", true);
+        m.put("returnData", metric.expression() == null);
         return detail;
     }
 

@@ -117,6 +117,7 @@ public final class SimCloudWatch implements CloudWatchClient {
         final String arn;
         final String metricId;
         final PutMetricAlarmRequest config;
+        final AlarmRequests.Watched watched;
         final MetricKey metric;
         final Rule rule;
         final Instant configUpdated;
@@ -124,14 +125,15 @@ public final class SimCloudWatch implements CloudWatchClient {
         Instant transitioned;
         SimClock.Timer timer;
 
-        Alarm(PutMetricAlarmRequest config, Rule rule, Alarm previous) {
+        Alarm(PutMetricAlarmRequest config, AlarmRequests.Definition definition, Alarm previous) {
             this.name = config.alarmName();
             this.arn = "arn:aws:cloudwatch:" + EventBus.REGION + ":" + EventBus.ACCOUNT + ":alarm:" + name;
             this.metricId = previous != null ? previous.metricId
                     : new UUID(faults.random().nextLong(), faults.random().nextLong()).toString();
             this.config = config;
-            this.metric = key(config.namespace(), config.metricName(), config.dimensions());
-            this.rule = rule;
+            this.watched = definition.watched();
+            this.metric = key(watched.namespace(), watched.metricName(), watched.dimensions());
+            this.rule = definition.rule();
             this.configUpdated = clock.now();
             // "When you update an existing alarm, its state is left unchanged" (PutMetricAlarm reference).
             this.state = previous != null ? previous.state
@@ -140,7 +142,7 @@ public final class SimCloudWatch implements CloudWatchClient {
         }
 
         int period() {
-            return config.period();
+            return watched.period();
         }
     }
 
@@ -349,12 +351,13 @@ public final class SimCloudWatch implements CloudWatchClient {
     @Override
     public PutMetricAlarmResponse putMetricAlarm(PutMetricAlarmRequest r) {
         return api("PutMetricAlarm", () -> {
-            Rule rule = AlarmRequests.validate(r);
+            AlarmRequests.Definition definition = AlarmRequests.validate(r);
+            Rule rule = definition.rule();
             Alarm previous = alarms.get(r.alarmName());
             if (previous != null && previous.timer != null) {
                 previous.timer.cancel();
             }
-            Alarm alarm = new Alarm(r, rule, previous);
+            Alarm alarm = new Alarm(r, definition, previous);
             alarms.put(alarm.name, alarm);
             history.record("CloudWatch.PutMetricAlarm", "alarm", alarm.name, "metric", alarm.metric.toString(),
                     "rule", rule.toString(), "created", Boolean.toString(previous == null));
@@ -506,20 +509,39 @@ public final class SimCloudWatch implements CloudWatchClient {
     private void evaluate(Alarm a, Instant windowEnd) {
         int range = a.rule.range();
         List<Slot> slots = new ArrayList<>(range);
-        String statistic = a.config.statisticAsString();
+        String statistic = a.watched.statistic();
         for (int i = range; i >= 1; i--) {
             Instant start = windowEnd.minusSeconds((long) i * a.period());
             Aggregate agg = store.aggregate(a.metric, start, start.plusSeconds(a.period()), clock.now());
             slots.add(agg == null ? Slot.missing(start) : new Slot(start, agg.statistic(statistic), agg.sampleCount()));
         }
+        slots = filled(slots, a.watched.fill());
         Verdict verdict = AlarmEvaluation.evaluate(a.rule, slots);
         State to = verdict.state().orElse(a.state.value());
         if (verdict.state().isEmpty()) {
             return; // ignore: the current state, reason and all, is kept
         }
         String reason = AlarmEvents.reason(a.rule, verdict, a.state.value(), to);
-        String data = AlarmEvents.reasonData(a.rule, verdict, statistic, a.period(), clock.now(), to);
+        // A metric math alarm's reasonData names no statistic (the sample in "Alarm events and EventBridge").
+        String data = AlarmEvents.reasonData(a.rule, verdict, a.watched.fill().isPresent() ? null : statistic,
+                a.period(), clock.now(), to);
         transition(a, new StateRecord(to, reason, data, clock.now()), "evaluation");
+    }
+
+    /**
+     * {@code FILL(m, v)}: every missing period of the evaluation range takes the value v, the most
+     * recent ones included ("FILL replaces that missing data point with the requested value. That
+     * causes the latest data point for the metric to always be the FILL value": the FILL row of
+     * "Metric math syntax and functions", docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html).
+     * So a metric that falls silent breaches from its first silent period, not only once the
+     * evaluation range has run out of real datapoints. A range with no datapoint at all stays
+     * missing (assumed: there is no time series to fill), and TreatMissingData decides.
+     */
+    static List<Slot> filled(List<Slot> slots, Optional<Double> fill) {
+        if (fill.isEmpty() || slots.stream().allMatch(Slot::isMissing)) {
+            return slots;
+        }
+        return slots.stream().map(s -> s.isMissing() ? new Slot(s.start(), fill.get(), 0) : s).toList();
     }
 
     /** Sets a new state; a change of value is recorded and announced on the event bus. */
@@ -532,8 +554,9 @@ public final class SimCloudWatch implements CloudWatchClient {
         a.transitioned = next.timestamp();
         history.record("CloudWatch.AlarmStateChange", "alarm", a.name, "from", previous.value().name(),
                 "to", next.value().name(), "cause", cause, "reason", next.reason());
-        MetricConfig metric = new MetricConfig(a.metricId, a.metric.namespace(), a.metric.name(), a.metric.dimensions(),
-                a.period(), a.config.statisticAsString(), a.config.alarmDescription());
+        MetricConfig metric = new MetricConfig(a.watched.metricId() != null ? a.watched.metricId() : a.metricId,
+                a.metric.namespace(), a.metric.name(), a.metric.dimensions(), a.period(), a.watched.statistic(),
+                a.config.alarmDescription(), a.watched.expressionId(), a.watched.expression());
         bus.publish(bus.envelope(AlarmEvents.SOURCE, AlarmEvents.DETAIL_TYPE, List.of(a.arn),
                 AlarmEvents.detail(a.name, metric, previous, next)));
     }
@@ -550,8 +573,9 @@ public final class SimCloudWatch implements CloudWatchClient {
                 .stateValue(a.state.value().name()).stateReason(a.state.reason()).stateReasonData(a.state.reasonData())
                 .stateUpdatedTimestamp(a.state.timestamp()).stateTransitionedTimestamp(a.transitioned)
                 .metricName(c.metricName()).namespace(c.namespace()).statistic(c.statistic())
-                .dimensions(a.metric.dimensions().entrySet().stream()
-                        .map(e -> Dimension.builder().name(e.getKey()).value(e.getValue()).build()).toList())
+                .dimensions(c.metrics().isEmpty() ? a.metric.dimensions().entrySet().stream()
+                        .map(e -> Dimension.builder().name(e.getKey()).value(e.getValue()).build()).toList() : List.of())
+                .metrics(c.metrics())
                 .period(c.period()).evaluationPeriods(a.rule.evaluationPeriods())
                 .datapointsToAlarm(a.rule.datapointsToAlarm()).threshold(a.rule.threshold())
                 .comparisonOperator(a.rule.comparison().wire).treatMissingData(a.rule.treatMissing().wire)

@@ -39,7 +39,9 @@ import java.util.stream.Collectors;
 /**
  * {@code ./lustre-ha replay <event.json>...}: the local counterpart of {@code sam local invoke -e},
  * without Docker. Boots a local file system, then hands each EventBridge event, one at a time, to the
- * production trigger its rule targets (through the trigger's real handler, which decodes the bytes),
+ * production trigger its rule targets (through the trigger's real handler, which decodes the bytes:
+ * EC2 state changes to the state-change trigger, CloudWatch alarm state changes to the health trigger,
+ * the rest to the lifecycle trigger),
  * runs whatever workflow it starts to the end, and says what happened and what changed. Events
  * naming instances or groups the local cloud does not know are reported as such.
  */
@@ -259,9 +261,12 @@ final class ReplayCommand {
         JsonNode d = e.path("detail");
         String instance = text(d, "EC2InstanceId").or(() -> text(d, "instance-id")).orElse(null);
         String group = text(d, "AutoScalingGroupName").orElse(null);
-        String state = text(d, "state").orElse(null);
+        // EC2 state changes name a state; CloudWatch alarm state changes an alarm and its new state value.
+        String state = text(d, "state").or(() -> text(d.path("state"), "value")).orElse(null);
+        String alarm = text(d, "alarmName").orElse(null);
         return text(e, "detail-type").orElse("(no detail-type)") + " from " + text(e, "source").orElse("(no source)")
-                + (instance == null ? "" : ", instance " + instance) + (state == null ? "" : " " + state)
+                + (instance == null ? "" : ", instance " + instance) + (alarm == null ? "" : ", alarm " + alarm)
+                + (state == null ? "" : " " + state)
                 + (group == null ? "" : ", group " + group);
     }
 

@@ -40,7 +40,16 @@ class RandomSchedulesIT {
         assertTrue(s.struck().getOrDefault("lose-response", 0) > 10, "lost responses struck: " + s.struck());
         assertTrue(s.struck().getOrDefault("recover", 0) > 0, "recoveries struck: " + s.struck());
         assertTrue(s.struck().getOrDefault("garbage-events", 0) > 0, "garbage events sent: " + s.struck());
+        // Issue 20: the health faults are drawn and strike too (I8 and the fenced moves they cause).
+        int health = HEALTH_KINDS.stream().mapToInt(k -> s.struck().getOrDefault(k, 0)).sum();
+        System.out.printf("  health faults struck: %d (%s)%n", health, HEALTH_KINDS);
+        for (String kind : HEALTH_KINDS) {
+            assertTrue(s.struck().getOrDefault(kind, 0) > 0, kind + " struck: " + s.struck());
+        }
     }
+
+    private static final List<String> HEALTH_KINDS = List.of("lustre-unhealthy", "target-readonly", "lnet-down",
+            "agent-silent");
 
     @Test
     void aSeedReplaysToTheSameRun() {

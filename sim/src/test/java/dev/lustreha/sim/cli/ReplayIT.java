@@ -25,8 +25,14 @@ class ReplayIT {
 
     /** Per file: the trigger's action, and how the workflow it started ended (null: none started). */
     private static final Map<String, List<String>> EXPECTED = Map.ofEntries(
+            Map.entry("foreign-alarm.json", outcome("IGNORED", null)),
             Map.entry("foreign-asg-launch.json", outcome("IGNORED", null)),
+            // The health trigger moves the role itself (ORPHANED, then the reconciler): no workflow of its own.
+            Map.entry("health-alarm.json", outcome("ORPHANED", null)),
+            Map.entry("health-alarm-ok.json", outcome("NOOP", null)),
             Map.entry("launch-lifecycle.json", outcome("STARTED", "handover GONE")),
+            Map.entry("malformed-alarm-no-reason-data.json", outcome("REJECTED", null)),
+            Map.entry("malformed-alarm-state.json", outcome("REJECTED", null)),
             Map.entry("malformed-field-types.json", outcome("REJECTED", null)),
             Map.entry("malformed-instance-id.json", outcome("REJECTED", null)),
             Map.entry("malformed-no-detail.json", outcome("REJECTED", null)),
@@ -40,13 +46,8 @@ class ReplayIT {
             Map.entry("warm-pool-launch.json", outcome("IGNORED", null)),
             Map.entry("warm-pool-return.json", outcome("IGNORED", null)));
 
-    private static boolean isAlarmEvent(Path file) {
-        try {
-            return Files.readString(file).contains("\"aws.cloudwatch\"");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    /** The one file whose outcome is a move: the alarm of oss01, raised after the local file system mounted it. */
+    private static final String MOVES = "health-alarm.json";
 
     private static List<String> outcome(String trigger, String workflow) {
         List<String> o = new ArrayList<>();
@@ -59,10 +60,7 @@ class ReplayIT {
     void everyEventFileHasASensibleOutcomeAndChangesNothing() throws Exception {
         List<Path> files;
         try (Stream<Path> list = Files.list(Repository.file("events"))) {
-            // Alarm state-change events (source aws.cloudwatch) are the health trigger's; replay does not
-            // route them to it yet (a known gap: the health trigger's fixture tests load them instead).
-            files = list.filter(f -> f.getFileName().toString().endsWith(".json"))
-                    .filter(f -> !isAlarmEvent(f)).sorted().toList();
+            files = list.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
         }
         List<String> names = files.stream().map(f -> f.getFileName().toString()).toList();
         assertEquals(EXPECTED.keySet().stream().sorted().toList(), names,
@@ -80,10 +78,22 @@ class ReplayIT {
             List<String> expected = EXPECTED.get(o.file());
             assertEquals(expected.get(0), o.trigger(), o + out);
             assertEquals(expected.get(1), o.workflow(), o + out);
+            if (o.file().equals(MOVES)) {
+                continue;
+            }
             assertEquals(List.of(), o.changes(), o + out);
             assertEquals(0, o.mutations(), o + out);
         }
-        ReplayCommand.Outcome foreign = result.outcomes().stream().filter(o -> o.file().startsWith("foreign")).findFirst()
+        // The raised alarm reached the health trigger, which fenced oss01's server and moved the role
+        // (the events' times are after the local cloud's mount: the window is about the serving epoch).
+        ReplayCommand.Outcome alarm = result.outcomes().stream().filter(o -> o.file().equals(MOVES)).findFirst()
+                .orElseThrow();
+        assertTrue(alarm.reason().contains("oss01 orphaned under epoch 1 (health alarm:"), alarm + out);
+        assertEquals(1, alarm.changes().size(), alarm + out);
+        assertTrue(alarm.changes().get(0).matches("oss01 SERVING@1 i-\\w+ -> SERVING@2 i-\\w+"), alarm + out);
+        assertTrue(alarm.mutations() > 0, alarm + out);
+        assertTrue(out.contains("fence: force-stopping"), out);
+        ReplayCommand.Outcome foreign = result.outcomes().stream().filter(o -> o.file().equals("foreign-asg-launch.json")).findFirst()
                 .orElseThrow();
         assertTrue(foreign.unknown().contains("group web-frontend is not one of the local cloud's groups"), foreign.toString());
         ReplayCommand.Outcome launch = result.outcomes().stream().filter(o -> o.file().equals("launch-lifecycle.json"))
