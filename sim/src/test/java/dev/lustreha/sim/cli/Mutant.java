@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -45,7 +46,7 @@ enum Mutant implements Mutation {
         @Override
         public String handoverDefinition(String json) {
             return edit(json, states -> {
-                choiceTo(states, "Claimed?", "Detach");
+                choiceTo(states, "Claimed?", "Fence", "Detach");
                 catchTo(states, "Detach", "Fence", "WaitForDetach");
                 catchTo(states, "Attach", "Fence", "WaitForDetach");
             });
@@ -62,8 +63,8 @@ enum Mutant implements Mutation {
         @Override
         public String handoverDefinition(String json) {
             return edit(json, states -> {
-                choiceTo(states, "Claimed?", "Detach");
-                choiceTo(states, "Detached?", "Fence");
+                choiceTo(states, "Claimed?", "Fence", "Detach");
+                choiceTo(states, "Detached?", "Attach", "Fence");
                 ((ObjectNode) states.get("Fenced?")).put("Default", "Attach"); // fenced: on to Attach, never Detach
                 catchTo(states, "Detach", "Fence", "WaitForDetach");
             });
@@ -157,8 +158,23 @@ enum Mutant implements Mutation {
     }
 
     /** The first choice rule of a Choice state goes to {@code next}. */
-    private static void choiceTo(ObjectNode states, String choice, String next) {
-        ((ObjectNode) states.get(choice).get("Choices").get(0)).put("Next", next);
+    /**
+     * Points the one branch of {@code choice} that went to {@code from} at {@code to}. Found by its
+     * target, not its position (a planned move's branch was added before Claimed?'s claim branch);
+     * refused when no branch or several go there, so a reshaped workflow fails the check loudly
+     * instead of leaving the mutant a copy of the real system.
+     */
+    private static void choiceTo(ObjectNode states, String choice, String from, String to) {
+        List<ObjectNode> branches = new ArrayList<>();
+        states.get(choice).get("Choices").forEach(c -> {
+            if (from.equals(c.path("Next").asText())) {
+                branches.add((ObjectNode) c);
+            }
+        });
+        if (branches.size() != 1) {
+            throw new IllegalStateException(choice + " has " + branches.size() + " branches to " + from + ", not one");
+        }
+        branches.get(0).put("Next", to);
     }
 
     /** The catcher of {@code state} that goes to {@code from} goes to {@code to} instead. */
