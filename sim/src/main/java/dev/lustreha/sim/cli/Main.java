@@ -181,7 +181,7 @@ public final class Main {
         int threads = a.threads == null ? Runtime.getRuntime().availableProcessors() : a.threads;
         Path failures = a.failures == null ? Args.resolve("simulate-failures") : a.failures;
         out.println("simulate --random " + a.random + ": seeds " + first + ".." + (first + a.random - 1) + ", "
-                + threads + " thread" + (threads == 1 ? "" : "s") + ", invariants I1-I7 after every step");
+                + threads + " thread" + (threads == 1 ? "" : "s") + ", invariants I1-I9 after every step");
         RandomSchedules.Summary s = RandomSchedules.run(a.random, first, threads, failures, out);
         out.println("faults drawn (kind@step): " + s.faultKinds());
         out.println("faults that struck (a fault tied to a step strikes only if such a step ran): " + s.struck());

@@ -524,7 +524,7 @@ final class SimulateCommand {
         }
         if (report.violations().isEmpty()) {
             boolean garbage = report.faults().stream().anyMatch(f -> f.kind().equals(Scenario.Kind.GARBAGE_EVENTS.wire));
-            out.println("invariants: I1-I6" + (garbage ? ", I7" : "") + " and I8 held (checked from the simulated cloud's "
+            out.println("invariants: I1-I6" + (garbage ? ", I7" : "") + ", I8 and I9 held (checked from the simulated cloud's "
                     + "history" + (everyStep ? ", after every step" : ", at the end") + ")");
         } else {
             out.println("violations:");
