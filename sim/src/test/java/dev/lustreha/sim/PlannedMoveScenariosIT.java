@@ -9,9 +9,8 @@ import dev.lustreha.domain.FileSystemName;
 import dev.lustreha.domain.Role;
 import dev.lustreha.domain.RoleResources;
 import dev.lustreha.domain.RoleState;
-import dev.lustreha.domain.Tags;
+import dev.lustreha.domain.RoleType;
 import dev.lustreha.domain.Volume;
-import software.amazon.awssdk.services.autoscaling.model.LifecycleState;
 import dev.lustreha.local.cloud.History;
 import dev.lustreha.local.cloud.Latency;
 import dev.lustreha.local.sfn.ExecutionResult;
@@ -40,27 +39,19 @@ class PlannedMoveScenariosIT {
         return new FileSystemSpec(new FileSystemName("scratch"), "us-east-1a", 1, 4, 8, 1);
     }
 
-    /** The ready standby of the OSS group (tagged, InService, no role). */
-    private static Optional<String> standby(LocalCloud cloud) {
-        Set<String> owners = cloud.roles().stream().map(Role::owner).flatMap(Optional::stream).collect(Collectors.toSet());
-        return cloud.sim().autoScaling().instancesOf("scratch-oss").stream()
-                .filter(i -> !owners.contains(i) && cloud.sim().ec2().tagsOf(i).containsKey(Tags.STANDBY))
-                .filter(i -> cloud.sim().autoScaling().lifecycleStateOf(i).filter(LifecycleState.IN_SERVICE::equals)
-                        .isPresent())
-                .findFirst();
-    }
-
     /** A settled file system with a ready standby: the owner of oss02 and the standby. */
     private record Ready(String owner, String spare, long mark) {
     }
 
     private static Ready ready(LocalCloud cloud) {
         assertTrue(cloud.awaitSettled(SETTLE), () -> "not every role came to serve: " + cloud.roles());
-        assertTrue(cloud.await(() -> standby(cloud).isPresent() && cloud.executions().idle(), SETTLE),
+        assertTrue(cloud.await(() -> PlannedMoves.readyStandby(cloud, RoleType.OSS).isPresent()
+                && cloud.executions().idle(), SETTLE),
                 "the OSS group has a ready standby");
         // Mounted at its epoch: a role not yet reported mounted cannot be released gracefully.
         assertTrue(cloud.await(() -> cloud.role("oss02").health().mountedAt(1).isPresent(), SETTLE));
-        return new Ready(cloud.role("oss02").owner().orElseThrow(), standby(cloud).orElseThrow(),
+        return new Ready(cloud.role("oss02").owner().orElseThrow(),
+                PlannedMoves.readyStandby(cloud, RoleType.OSS).orElseThrow(),
                 cloud.sim().history().entries().size());
     }
 
