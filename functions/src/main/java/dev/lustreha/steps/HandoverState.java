@@ -7,6 +7,7 @@ import dev.lustreha.domain.Volume;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The state of one handover (or release) execution, as it travels through the state machine: each
@@ -106,6 +107,11 @@ public record HandoverState(
          */
         public boolean releasedBy(String instance) {
             return Boolean.TRUE.equals(previousReleased) && instance.equals(previousOwner);
+        }
+
+        /** The servers the fence and the detach let go instead of forcing: the previous owner, if it unmounted. */
+        public Set<String> released() {
+            return previousOwner != null && releasedBy(previousOwner) ? Set.of(previousOwner) : Set.of();
         }
     }
 

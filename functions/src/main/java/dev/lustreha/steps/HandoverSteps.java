@@ -224,9 +224,7 @@ public final class HandoverSteps {
             return aws.instances(holders);
         });
         // A previous owner that confirmed it unmounted (a planned move) is let go, not stopped.
-        Set<String> released = c.previousOwner() != null && c.releasedBy(c.previousOwner())
-                ? Set.of(c.previousOwner()) : Set.of();
-        FencePlanner.Decision d = views.map(v -> FencePlanner.decide(holders, v, stopsSent, released))
+        FencePlanner.Decision d = views.map(v -> FencePlanner.decide(holders, v, stopsSent, c.released()))
                 .orElseGet(() -> new FencePlanner.Decision(List.of(), prev == null || prev.waitingOn().isEmpty()
                         ? List.copyOf(holders) : prev.waitingOn()));
         boolean throttled = views.isEmpty();
@@ -304,10 +302,8 @@ public final class HandoverSteps {
             volumes.stream().filter(v -> v.attachment().filter(a -> "detaching".equals(a.state())).isPresent())
                     .forEach(v -> since.putIfAbsent(v.volumeId(), now));
 
-            Set<String> released = c.previousOwner() != null && c.releasedBy(c.previousOwner())
-                    ? Set.of(c.previousOwner()) : Set.of();
             DetachPlanner.Decision d = DetachPlanner.decide(in.instanceId(), eni, volumes, seen.get().instances(), since,
-                    now, Duration.ofSeconds(poll(in).detachStuckSeconds()), released);
+                    now, Duration.ofSeconds(poll(in).detachStuckSeconds()), c.released());
             if (!d.unfenced().isEmpty()) {
                 throw new ResourceHeldException("resources of " + c.roleId() + " are held by unfenced " + d.unfenced());
             }
